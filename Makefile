@@ -1,0 +1,55 @@
+# Two commands on a fresh Debian machine, as root: `make run` and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEB_PACKAGES := mmdebstrap espeak-ng sox ffmpeg graphviz postgresql chromium chromium-driver
+STAMP_DEB := var/.deb-installed
+STAMP_VENV := $(VENV)/.installed
+
+.PHONY: run test bench setup deps venv sandbox-up sandbox-down clean
+
+setup: $(STAMP_DEB) $(STAMP_VENV) prompts
+
+$(STAMP_DEB):
+	@mkdir -p var
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@touch $@
+
+$(STAMP_VENV): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@$(BIN)/pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+	@$(BIN)/python -c 'import ivr, panoramisk, sqlalchemy, pydub, yaml, asterisk.agi'
+	@touch $@
+
+prompts: $(STAMP_VENV)
+	@$(BIN)/ivr prompts synth >/dev/null
+
+run: setup
+	@$(BIN)/ivr sandbox up
+	@echo
+	@echo "Asterisk 22 and the IVR controller are running. Ctrl-C stops both."
+	@echo "  place a test call:   $(BIN)/ivr call --digits 1"
+	@echo "  see the call log:    $(BIN)/ivr calls list"
+	@echo "  softphone (SIP):     sip:softphone@127.0.0.1:5060, password $$(cat var/sandbox/sip-password), dial any number"
+	@echo
+	@trap '$(BIN)/ivr sandbox down' EXIT; $(BIN)/ivr serve
+
+test: setup
+	@$(BIN)/python -m pytest -q tests
+
+bench: setup
+	@$(BIN)/python -m bench
+
+sandbox-up: setup
+	@$(BIN)/ivr sandbox up
+
+sandbox-down:
+	@$(BIN)/ivr sandbox down
+
+clean:
+	rm -rf $(VENV) var/.deb-installed

@@ -1,0 +1,1 @@
+"""The AGI protocol: a sans-IO codec and the servers that wrap it."""

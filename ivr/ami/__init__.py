@@ -1,0 +1,1 @@
+"""AMI: a thin layer over panoramisk's Manager."""

@@ -1,0 +1,1 @@
+"""Audio files: placeholder speech and conversion to what Asterisk plays best."""

@@ -1,0 +1,115 @@
+"""config.yaml as typed settings. Structural checks with line numbers live in
+ivr.menu.validate; this module turns an already valid file into dataclasses."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class ControllerSettings:
+    host: str = "127.0.0.1"
+    port: int = 4573
+    header_timeout: float = 5.0
+    max_header_bytes: int = 64 * 1024
+    drain_timeout: float = 600.0
+
+
+@dataclass(frozen=True)
+class AMISettings:
+    host: str = "127.0.0.1"
+    port: int = 5038
+    username: str = "ivr"
+    secret_file: Path = Path("var/sandbox/ami-secret")
+
+    def secret(self) -> str:
+        """$IVR_AMI_SECRET, else the file `ivr sandbox up` wrote."""
+        if os.environ.get("IVR_AMI_SECRET"):
+            return os.environ["IVR_AMI_SECRET"]
+        try:
+            return self.secret_file.read_text().strip()
+        except OSError:
+            raise ConfigError(f"no AMI secret: set IVR_AMI_SECRET or run `ivr sandbox up` "
+                              f"(it writes {self.secret_file})") from None
+
+
+@dataclass(frozen=True)
+class RecordingSettings:
+    directory: Path = Path("var/recordings")
+    format: str = "wav"
+    retention_days: int = 90
+
+
+@dataclass(frozen=True)
+class Settings:
+    path: Path
+    base: Path                      # directory of config.yaml; relative paths start here
+    controller: ControllerSettings
+    ami: AMISettings
+    database_url: str
+    recordings: RecordingSettings
+    prompts_dir: Path
+    state_dir: Path
+    raw: dict[str, Any] = field(repr=False, default_factory=dict)  # the whole document, for the menu loader
+
+
+def default_config_path() -> Path:
+    return Path(os.environ.get("IVR_CONFIG", "config.yaml"))
+
+
+def _section(doc: dict, name: str, path: Path) -> dict:
+    value = doc.get(name) or {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"'{name}' must be a mapping", str(path))
+    return value
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read config.yaml; raise ConfigError naming the file on any problem."""
+    path = Path(path or default_config_path())
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ConfigError(f"cannot read config: {exc.strerror}", str(path)) from None
+    try:
+        doc = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(f"YAML syntax: {getattr(exc, 'problem', exc)}", str(path),
+                          mark.line + 1 if mark else 0, mark.column + 1 if mark else 0) from None
+    if not isinstance(doc, dict):
+        raise ConfigError("the top level must be a mapping", str(path), 1, 1)
+    base = path.resolve().parent
+
+    def resolve(value: str | Path) -> Path:
+        p = Path(value)
+        return p if p.is_absolute() else base / p
+
+    state_dir = resolve(doc.get("state_dir", "var"))
+    ctl = _section(doc, "controller", path)
+    ami = _section(doc, "ami", path)
+    rec = _section(doc, "recordings", path)
+    db = _section(doc, "database", path)
+    url = os.environ.get("IVR_DATABASE_URL") or db.get("url") or f"sqlite:///{state_dir / 'ivr.db'}"
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        url = f"sqlite:///{resolve(url[len('sqlite:///'):])}"
+    try:
+        return Settings(
+            path=path, base=base,
+            controller=ControllerSettings(**ctl),
+            ami=AMISettings(**{**ami, "secret_file": resolve(ami.get("secret_file", state_dir / "sandbox/ami-secret"))}),
+            database_url=url,
+            recordings=RecordingSettings(**{**rec, "directory": resolve(rec.get("directory", state_dir / "recordings"))}),
+            prompts_dir=resolve(doc.get("prompts_dir", "prompts")),
+            state_dir=state_dir,
+            raw=doc,
+        )
+    except TypeError as exc:  # an unknown key in a section
+        raise ConfigError(str(exc).replace("__init__()", "setting"), str(path)) from None

@@ -1,0 +1,104 @@
+"""`ivr serve`: the FastAGI server running menus, with call logging, SIGTERM
+draining and config reload."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass
+
+from .agi.fastagi import FastAGIChannel, FastAGIServer
+from .config import Settings, load_settings
+from .errors import ChannelHungUp, IVRError
+from .menu.interpreter import CallContext
+from .menu.model import Menu, build_menu
+from .menu.prompts import PromptResolver
+from .menu.session import SessionDriver
+from .store.calllog import CallLogWriter, CallRecord
+from .store.db import open_engine
+
+log = logging.getLogger("ivr.controller")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One consistent version of the config: calls keep the one they started on."""
+
+    settings: Settings
+    menu: Menu
+    prompts: PromptResolver
+
+
+def load(path) -> Loaded:
+    settings = load_settings(path)
+    menu = build_menu(settings.raw, str(settings.path))
+    return Loaded(settings, menu, PromptResolver(settings.prompts_dir, menu.default_language))
+
+
+class Controller:
+    def __init__(self, loaded: Loaded):
+        self.current = loaded
+        self.engine = open_engine(loaded.settings.database_url)
+        self.calllog = CallLogWriter(self.engine)
+        ctl = loaded.settings.controller
+        self.server = FastAGIServer(self.handle, ctl.host, ctl.port, ctl.header_timeout, ctl.max_header_bytes)
+
+    async def handle(self, channel: FastAGIChannel) -> None:
+        """One call: answer, walk the menu, log it whatever happens."""
+        loaded = self.current
+        info = channel.info
+        record = CallRecord(unique_id=info.unique_id, caller_id=info.caller_id, called=info.called,
+                            channel=info.channel, language=loaded.menu.default_language,
+                            config_version=loaded.menu.version)
+        called = await _safe_variable(channel, "IVR_CALLED")
+        if called:
+            record.called = called
+        self.calllog.start_call(record)
+        calllog = logging.LoggerAdapter(log, {"uid": info.unique_id})
+        calllog.info("call from %r to %r", record.caller_id, record.called)
+        ctx = CallContext(language=loaded.menu.default_language, caller_id=info.caller_id)
+        driver = SessionDriver(loaded.menu, channel, ctx, record, loaded.prompts,
+                               loaded.settings.recordings.directory, loaded.settings.recordings.format)
+        try:
+            await channel.answer()
+            outcome = await driver.run()
+            if not driver.hung_up:
+                await channel.set_variable("IVR_OUTCOME", outcome)
+        except ChannelHungUp:
+            record.outcome = record.outcome or "caller-hangup"
+        except IVRError as exc:
+            record.outcome, record.error = "error", str(exc)
+            calllog.error("call failed: %s", exc)
+            # Leave IVR_OUTCOME empty: the dialplan sends the caller to the operator queue.
+        finally:
+            if channel.hung_up or driver.hung_up:
+                record.hangup_cause = record.hangup_cause or ("ivr" if driver.hung_up else "caller")
+            self.calllog.end_call(record)
+            calllog.info("call ended: %s", record.outcome)
+
+    async def run(self, ready=None) -> None:
+        await self.server.start()
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+        log.info("FastAGI listening on %s:%d (menu version %s)", self.server.host, self.server.port,
+                 self.current.menu.version)
+        if ready:
+            ready()
+        await stop.wait()
+        log.info("draining %d call(s) in progress", len(self.server.sessions))
+        left = await self.server.drain(self.current.settings.controller.drain_timeout)
+        if left:
+            log.warning("%d call(s) cut after the drain timeout", left)
+        self.calllog.close()
+
+
+async def _safe_variable(channel: FastAGIChannel, name: str) -> str:
+    try:
+        return await channel.get_variable(name) or ""
+    except ChannelHungUp:
+        raise
+    except IVRError:
+        return ""

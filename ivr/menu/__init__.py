@@ -1,0 +1,1 @@
+"""Menus: the model read from config.yaml, validation, the interpreter and its driver."""

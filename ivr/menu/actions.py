@@ -1,0 +1,67 @@
+"""What the interpreter asks of its driver: small frozen dataclasses.
+
+The interpreter is a generator: it yields one of these and is resumed with
+the answer (a digit string for Play/WaitDigit/Collect, a QUEUESTATUS for
+QueueCall, None for the rest). It never touches a channel itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class Play:
+    node: str
+    prompts: tuple
+    escape: str = "0123456789*#"
+
+
+@dataclass(frozen=True)
+class WaitDigit:
+    node: str
+    timeout: float
+
+
+@dataclass(frozen=True)
+class Collect:
+    node: str
+    prompts: tuple
+    max_digits: int
+    timeout: float
+
+
+@dataclass(frozen=True)
+class SetVar:
+    node: str
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class StartRecording:
+    node: str
+
+
+@dataclass(frozen=True)
+class QueueCall:
+    node: str
+    queue: str
+    options: str = ""
+    timeout: int = 0
+
+
+@dataclass(frozen=True)
+class Hangup:
+    node: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """A step worth logging that needs no I/O (enter, invalid, timeout, set...)."""
+
+    node: str
+    action: str
+    detail: Mapping[str, Any] = field(default_factory=dict)
+    digits: str = ""

@@ -1,0 +1,217 @@
+"""The menu interpreter: walks nodes, yields actions, never does I/O.
+
+`walk(menu, ctx)` is a generator: the driver (ivr.menu.session) sends each
+action's answer back in. Menu nodes follow this table, per attempt:
+
+    input            options say     ->  next
+    ---------------  --------------  -------------------------------------
+    digit(s)         found           go to the option's node
+    digit            ambiguous/more  wait inter_digit_timeout for another
+    digits           invalid         play `invalid`, retry
+    nothing          -               play `no_input`, retry
+    retries used up  -               go to on_failure (hang up if none)
+
+A digit pressed during a `play` node's prompt is kept and used by the next
+menu (type-ahead): the caller who knows the menu is never made to wait.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Generator
+
+from .actions import Collect, Hangup, Note, Play, QueueCall, SetVar, StartRecording, WaitDigit
+from .matcher import match
+from .model import (BACK, REPEAT, ConsentNode, GotoNode, HangupNode, HoursNode, IdentifyNode,
+                    LanguageNode, Menu, MenuNode, Node, PlayNode, QueueNode)
+
+MAX_NODE_VISITS = 200  # a loop no caller can leave ends the call instead of running forever
+
+
+@dataclass
+class CallContext:
+    """What the interpreter knows about the caller as the call goes on."""
+
+    language: str
+    caller_id: str = ""
+    at: datetime | None = None        # fixed time (simulate --at); None means the clock
+    consent: bool | None = None
+    account: object | None = None
+    history: list[str] = field(default_factory=list)  # menu nodes visited, for `back`
+
+    def now(self) -> datetime:
+        return self.at or datetime.now(timezone.utc)
+
+
+Walk = Generator[object, object, str]
+
+
+def walk(menu: Menu, ctx: CallContext) -> Walk:
+    """Run the menu from its entry; return the outcome (queue:NAME, hangup, ...)."""
+    name: str = menu.entry
+    pending = ""  # digits typed ahead during a play node
+    for _ in range(MAX_NODE_VISITS):
+        node = menu.nodes[name]
+        yield Note(name, "enter", {"type": node.type})
+        result = yield from _NODE_RUNNERS[type(node)](menu, node, ctx, pending)
+        pending = ""
+        if isinstance(result, _End):
+            return result.outcome
+        target, pending = result
+        name = _resolve(target, name, node, ctx)
+        if name == "":
+            yield Hangup(node.name)
+            return "hangup"
+    yield Note(name, "loop", {"visits": MAX_NODE_VISITS})
+    yield Hangup(name)
+    return "error:loop"
+
+
+@dataclass(frozen=True)
+class _End:
+    outcome: str
+
+
+def _resolve(target: str, current: str, node: Node, ctx: CallContext) -> str:
+    if isinstance(node, MenuNode) and (not ctx.history or ctx.history[-1] != current):
+        ctx.history.append(current)
+    if target == REPEAT:
+        return current if isinstance(node, MenuNode) else (ctx.history[-1] if ctx.history else current)
+    if target == BACK:
+        # The menu before the one we are in (or the current one if none).
+        if ctx.history and ctx.history[-1] == current:
+            ctx.history.pop()
+        return ctx.history.pop() if ctx.history else current
+    return target
+
+
+def _menu(menu: Menu, node: MenuNode, ctx: CallContext, pending: str):
+    prompts = node.prompt
+    for attempt in range(1, node.retries + 1):
+        digits = pending[:1]
+        rest = pending[1:]
+        pending = ""
+        if not digits:
+            digits = yield Play(node.name, prompts)
+        if not digits:
+            digits = yield WaitDigit(node.name, node.timeout)
+        if not digits:
+            yield Note(node.name, "timeout", {"attempt": attempt})
+            prompts = node.no_input + node.prompt
+            continue
+        result = match(node.options, digits)
+        while result.kind in ("ambiguous", "more"):
+            more = rest[:1] if rest else (yield WaitDigit(node.name, node.inter_digit_timeout))
+            rest = rest[1:]
+            if not more:
+                break
+            digits += more
+            result = match(node.options, digits)
+        yield Note(node.name, "input", {}, digits)
+        if result.kind in ("found", "ambiguous"):
+            return result.target, rest
+        yield Note(node.name, "invalid", {"attempt": attempt}, digits)
+        prompts = node.invalid + node.prompt
+    yield Note(node.name, "failure", {"retries": node.retries})
+    if node.on_failure:
+        return node.on_failure, ""
+    yield Hangup(node.name)
+    return _End("hangup")
+
+
+def _play(menu: Menu, node: PlayNode, ctx: CallContext, pending: str):
+    digit = pending or (yield Play(node.name, node.prompt))
+    if digit:
+        yield Note(node.name, "input", {"type_ahead": True}, digit)
+    if not node.next:
+        yield Hangup(node.name)
+        return _End("hangup")
+    return node.next, digit
+
+
+def _identify(menu: Menu, node: IdentifyNode, ctx: CallContext, pending: str):
+    # Account data arrives with the data issue; until then nobody is identified.
+    yield Note(node.name, "identify", {"identified": False, "by": list(node.by)})
+    if node.prompt:
+        yield Play(node.name, node.prompt)
+    return node.on_failure or node.next, ""
+
+
+def _consent(menu: Menu, node: ConsentNode, ctx: CallContext, pending: str):
+    digit = pending[:1] or (yield Play(node.name, node.prompt, node.accept + node.decline))
+    if not digit:
+        digit = yield WaitDigit(node.name, node.timeout)
+    if digit:
+        yield Note(node.name, "input", {}, digit)
+    ctx.consent = digit == node.accept
+    yield Note(node.name, "set", {"consent": ctx.consent})
+    yield SetVar(node.name, "IVR_CONSENT", "yes" if ctx.consent else "no")
+    if ctx.consent:
+        yield StartRecording(node.name)
+    return node.next, ""
+
+
+def _open(menu: Menu, hours_name: str, ctx: CallContext) -> bool:
+    return not hours_name or menu.hours[hours_name].is_open(ctx.now())
+
+
+def _queue(menu: Menu, node: QueueNode, ctx: CallContext, pending: str):
+    if not _open(menu, node.hours, ctx):
+        yield Note(node.name, "closed", {"hours": node.hours})
+        if node.on_closed:
+            return node.on_closed, ""
+        yield Hangup(node.name)
+        return _End("closed")
+    yield SetVar(node.name, "IVR_LANGUAGE", ctx.language)
+    yield SetVar(node.name, "IVR_PATH", ">".join(ctx.history + [node.name]))
+    yield SetVar(node.name, "IVR_CONSENT", {True: "yes", False: "no", None: ""}[ctx.consent])
+    yield SetVar(node.name, "IVR_OUTCOME", f"queue:{node.queue}")
+    status = yield QueueCall(node.name, node.queue, node.options, node.max_wait)
+    yield Note(node.name, "queue", {"queue": node.queue, "status": status or "ANSWERED"})
+    follow = {"TIMEOUT": node.on_timeout, "FULL": node.on_full, "JOINEMPTY": node.on_empty,
+              "LEAVEEMPTY": node.on_empty, "JOINUNAVAIL": node.on_empty, "LEAVEUNAVAIL": node.on_empty}
+    if status and follow.get(str(status)):
+        return follow[str(status)], ""
+    return _End(f"queue:{node.queue}")
+
+
+def _hours(menu: Menu, node: HoursNode, ctx: CallContext, pending: str):
+    is_open = _open(menu, node.hours, ctx)
+    yield Note(node.name, "hours", {"hours": node.hours, "open": is_open})
+    return (node.open if is_open else node.closed), pending
+    yield  # pragma: no cover - keeps this a generator
+
+
+def _language(menu: Menu, node: LanguageNode, ctx: CallContext, pending: str):
+    digit = pending[:1] or (yield Play(node.name, node.prompt))
+    if not digit:
+        digit = yield WaitDigit(node.name, node.timeout)
+    if digit:
+        yield Note(node.name, "input", {}, digit)
+    chosen = node.options.get(digit or "")
+    if chosen:
+        ctx.language = chosen
+        yield Note(node.name, "set", {"language": chosen})
+        yield SetVar(node.name, "CHANNEL(language)", chosen)
+    elif digit:
+        yield Note(node.name, "invalid", {}, digit)
+    return node.next, ""
+
+
+def _hangup(menu: Menu, node: HangupNode, ctx: CallContext, pending: str):
+    if node.prompt:
+        yield Play(node.name, node.prompt, "")
+    yield SetVar(node.name, "IVR_OUTCOME", "hangup")
+    yield Hangup(node.name)
+    return _End("hangup")
+
+
+def _goto(menu: Menu, node: GotoNode, ctx: CallContext, pending: str):
+    return node.next, pending
+    yield  # pragma: no cover
+
+
+_NODE_RUNNERS = {MenuNode: _menu, PlayNode: _play, IdentifyNode: _identify, ConsentNode: _consent,
+                 QueueNode: _queue, HoursNode: _hours, LanguageNode: _language, HangupNode: _hangup,
+                 GotoNode: _goto}

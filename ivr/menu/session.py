@@ -1,0 +1,97 @@
+"""The session driver: runs the interpreter's actions on a channel and logs
+every step to the call record."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Callable
+
+from ..channel.interface import Channel
+from ..errors import ChannelHungUp
+from ..store.calllog import CallRecord
+from .actions import Collect, Hangup, Note, Play, QueueCall, SetVar, StartRecording, WaitDigit
+from .interpreter import CallContext, walk
+from .model import Menu
+from .prompts import PromptResolver
+
+log = logging.getLogger("ivr.session")
+
+Observer = Callable[[dict], None]
+
+
+class SessionDriver:
+    def __init__(self, menu: Menu, channel: Channel, ctx: CallContext, record: CallRecord,
+                 prompts: PromptResolver, recordings_dir: Path, recording_format: str = "wav",
+                 observer: Observer | None = None):
+        self.menu, self.channel, self.ctx, self.record = menu, channel, ctx, record
+        self.prompts, self.recordings_dir, self.recording_format = prompts, recordings_dir, recording_format
+        self.observer = observer
+        self.hung_up = False
+        self.log = logging.LoggerAdapter(log, {"uid": record.unique_id})
+
+    def _step(self, node: str, action: str, detail: dict | None = None, digits: str = "") -> None:
+        detail = dict(detail or {})
+        self.record.step(node, action, json.dumps(detail, sort_keys=True) if detail else "", digits)
+        if self.observer:
+            line = {"node": node, "action": action, **detail}
+            if digits:
+                line["digits"] = digits
+            self.observer(line)
+
+    async def run(self) -> str:
+        """Walk the menu; return the outcome. A hangup is a normal end."""
+        gen = walk(self.menu, self.ctx)
+        answer = None
+        try:
+            while True:
+                try:
+                    action = gen.send(answer)
+                except StopIteration as stop:
+                    outcome = str(stop.value)
+                    break
+                answer = await self._do(action)
+        except ChannelHungUp:
+            outcome = "caller-hangup"
+            self.hung_up = True
+        self.record.outcome = outcome
+        self.record.language = self.ctx.language
+        if self.observer:
+            self.observer({"action": "end", "outcome": outcome})
+        return outcome
+
+    async def _do(self, action: object) -> object:
+        ch = self.channel
+        if isinstance(action, Note):
+            self._step(action.node, action.action, dict(action.detail), action.digits)
+            return None
+        if isinstance(action, Play):
+            names = self.prompts.names(action.prompts, self.ctx.language)
+            self._step(action.node, "play", {"prompts": names})
+            files = [self.prompts.file(n, self.ctx.language) for n in names]
+            return await ch.play(files, action.escape) if files else ""
+        if isinstance(action, WaitDigit):
+            return await ch.wait_digit(action.timeout)
+        if isinstance(action, Collect):
+            names = self.prompts.names(action.prompts, self.ctx.language)
+            self._step(action.node, "play", {"prompts": names})
+            files = [self.prompts.file(n, self.ctx.language) for n in names]
+            return await ch.collect(files, action.max_digits, action.timeout)
+        if isinstance(action, SetVar):
+            await ch.set_variable(action.name, action.value)
+            return None
+        if isinstance(action, StartRecording):
+            path = self.recordings_dir / f"{self.record.unique_id}.{self.recording_format}"
+            self._step(action.node, "record", {"file": str(path)})
+            await ch.start_recording(str(path))
+            return None
+        if isinstance(action, QueueCall):
+            self._step(action.node, "queue-enter", {"queue": action.queue})
+            return (await ch.queue(action.queue, action.options, action.timeout)).status
+        if isinstance(action, Hangup):
+            self._step(action.node, "hangup")
+            self.hung_up = True
+            await ch.hangup()
+            return None
+        raise TypeError(f"unknown action {action!r}")

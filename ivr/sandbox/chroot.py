@@ -1,0 +1,292 @@
+"""Build, configure, start and stop the Asterisk 22 chroot (`ivr sandbox`).
+
+The chroot is built once by mmdebstrap and cached outside the checkout
+(default /var/cache/ivr/asterisk-sid, or $IVR_SANDBOX_DIR). prompts/ and the
+recordings directory are bind-mounted at the same absolute paths inside, so
+a path the controller hands Asterisk means the same file on both sides.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SandboxError
+
+PACKAGES = "asterisk,asterisk-modules,asterisk-core-sounds-en-gsm"
+DEFAULT_ROOT = Path(os.environ.get("IVR_SANDBOX_DIR", "/var/cache/ivr/asterisk-sid"))
+AMI_USER = "ivr"
+TCP_PORTS = {5038: "AMI"}
+UDP_PORTS = {5060: "SIP"}
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """Where everything lives: the chroot, the project's files, the state dir."""
+
+    root: Path
+    project: Path          # the checkout: asterisk-conf/, dialplans/, prompts/
+    state: Path            # var/sandbox: pid, log, secrets
+    shared_dirs: tuple[Path, ...]  # bind-mounted at the same path inside
+
+    @property
+    def asterisk(self) -> Path:
+        return self.root / "usr/sbin/asterisk"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.state / "asterisk.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.state / "asterisk.log"
+
+    # -- secrets ---------------------------------------------------------
+
+    def secret(self, env: str, name: str) -> str:
+        """A secret from $env, else one generated once and kept under var/ (0600)."""
+        if os.environ.get(env):
+            return os.environ[env]
+        path = self.state / name
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(18)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(value + "\n")
+        return value
+
+    def ami_secret(self) -> str:
+        return self.secret("IVR_AMI_SECRET", "ami-secret")
+
+    def sip_password(self) -> str:
+        return self.secret("IVR_SIP_PASSWORD", "sip-password")
+
+    # -- build -------------------------------------------------------------
+
+    def built(self) -> bool:
+        return self.asterisk.exists()
+
+    def build(self, out=sys.stderr) -> None:
+        """Build the chroot with mmdebstrap unless it is cached."""
+        if self.built():
+            return
+        _require_root()
+        if shutil.which("mmdebstrap") is None:
+            raise SandboxError("mmdebstrap is missing: apt-get install mmdebstrap (make run/test do this)")
+        partial = self.root.with_name(self.root.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        cmd = ["mmdebstrap", "--variant=apt", "--aptopt=Acquire::Check-Valid-Until \"false\"",
+               f"--include={PACKAGES}", "sid", str(partial)]
+        log = self.state / "mmdebstrap.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        with open(log, "wb") as fh:
+            proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
+            while proc.poll() is None:
+                out.write(f"\rbuilding the Asterisk 22 chroot in {partial} ... {time.monotonic() - started:4.0f} s")
+                out.flush()
+                time.sleep(1)
+        out.write("\n")
+        if proc.returncode != 0:
+            text = log.read_text(errors="replace")
+            shutil.rmtree(partial, ignore_errors=True)
+            if any(s in text for s in ("Temporary failure resolving", "Could not resolve", "Failed to fetch",
+                                       "Unable to connect", "Connection failed")):
+                raise SandboxError(f"cannot reach Debian's package registry to build the chroot (see {log})")
+            raise SandboxError(f"mmdebstrap failed with status {proc.returncode}; last lines:\n"
+                               + "\n".join(text.splitlines()[-8:]))
+        partial.rename(self.root)
+
+    # -- configure -----------------------------------------------------------
+
+    def install_config(self) -> None:
+        """Replace the chroot's /etc/asterisk with asterisk-conf/ and dialplans/."""
+        etc = self.root / "etc/asterisk"
+        dist = self.root / "etc/asterisk.dist"
+        if etc.exists() and not dist.exists():
+            etc.rename(dist)  # keep Debian's samples for reference
+        shutil.rmtree(etc, ignore_errors=True)
+        etc.mkdir(parents=True)
+        values = {"@AMI_USER@": AMI_USER, "@AMI_SECRET@": self.ami_secret(),
+                  "@SIP_PASSWORD@": self.sip_password()}
+        for src in sorted((self.project / "asterisk-conf").glob("*.conf")):
+            text = src.read_text()
+            for key, value in values.items():
+                text = text.replace(key, value)
+            (etc / src.name).write_text(text)
+        dialplans = etc / "ivr-dialplans"
+        dialplans.mkdir()
+        for src in sorted((self.project / "dialplans").glob("*.conf")):
+            shutil.copy(src, dialplans / src.name)
+        for sub in ("run/asterisk", "var/log/asterisk", "var/spool/asterisk", "var/lib/asterisk"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+
+    # -- mounts --------------------------------------------------------------
+
+    def _mounts(self) -> list[tuple[str, Path]]:
+        return [("proc", self.root / "proc")] + [(str(d), self.root / str(d).lstrip("/")) for d in self.shared_dirs]
+
+    def mount(self) -> None:
+        for source, target in self._mounts():
+            if _is_mounted(target):
+                continue
+            target.mkdir(parents=True, exist_ok=True)
+            if source == "proc":
+                cmd = ["mount", "-t", "proc", "proc", str(target)]
+            else:
+                Path(source).mkdir(parents=True, exist_ok=True)
+                cmd = ["mount", "--bind", source, str(target)]
+            res = subprocess.run(cmd, capture_output=True, text=True)
+            if res.returncode != 0:
+                raise SandboxError(f"cannot mount {source} on {target}: {res.stderr.strip()}")
+
+    def unmount(self) -> None:
+        for _, target in reversed(self._mounts()):
+            if _is_mounted(target):
+                res = subprocess.run(["umount", str(target)], capture_output=True, text=True)
+                if res.returncode != 0:
+                    subprocess.run(["umount", "-l", str(target)], capture_output=True)
+
+    # -- run -----------------------------------------------------------------
+
+    def rx(self, command: str, timeout: float = 10) -> subprocess.CompletedProcess:
+        """Run an Asterisk CLI command through the control socket."""
+        return subprocess.run(["chroot", str(self.root), "/usr/sbin/asterisk", "-rx", command],
+                              capture_output=True, text=True, timeout=timeout)
+
+    def pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text())
+        except (OSError, ValueError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        return pid
+
+    def is_up(self) -> bool:
+        if self.pid() is None:
+            return False
+        try:
+            return self.rx("core show version", timeout=5).returncode == 0
+        except subprocess.TimeoutExpired:
+            return False
+
+    def version(self) -> str:
+        res = self.rx("core show version", timeout=5)
+        return res.stdout.strip().split(" built ")[0] if res.returncode == 0 else ""
+
+    def up(self, out=sys.stderr, boot_timeout: float = 60) -> None:
+        """Build if needed, install the config, mount, start, wait for FullyBooted."""
+        _require_root()
+        if self.is_up():
+            self.install_config()
+            self.rx("core reload")
+            return
+        self.build(out)
+        _check_ports_free()
+        self.install_config()
+        self.mount()
+        self.state.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_file, "ab")
+        proc = subprocess.Popen(["chroot", str(self.root), "/usr/sbin/asterisk", "-f", "-n", "-q"],
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        self.pid_file.write_text(str(proc.pid))
+        deadline = time.monotonic() + boot_timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                self.unmount()
+                raise SandboxError(f"Asterisk exited with status {proc.returncode} while starting; "
+                                   f"last lines of {self.log_file}:\n{_tail(self.log_file)}")
+            try:
+                res = self.rx("core waitfullybooted", timeout=max(1.0, deadline - time.monotonic()))
+                if res.returncode == 0:
+                    return
+            except subprocess.TimeoutExpired:
+                break
+            time.sleep(0.2)
+        self.down()
+        raise SandboxError(f"Asterisk did not finish booting in {boot_timeout:g} s; see {self.log_file}")
+
+    def down(self, timeout: float = 20) -> None:
+        """Stop Asterisk (gracefully, then by signal) and unmount."""
+        pid = self.pid()
+        if pid is not None:
+            try:
+                self.rx("core stop now", timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and _alive(pid):
+                time.sleep(0.1)
+            if _alive(pid):
+                os.killpg(pid, signal.SIGKILL)
+                while _alive(pid):
+                    time.sleep(0.05)
+        self.pid_file.unlink(missing_ok=True)
+        self.unmount()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done == pid:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _require_root() -> None:
+    if os.geteuid() != 0:
+        raise SandboxError("the sandbox needs root (chroot, mount, mmdebstrap): run as root or with sudo")
+
+
+def _is_mounted(target: Path) -> bool:
+    real = os.path.realpath(target)
+    with open("/proc/self/mounts") as fh:
+        return any(line.split()[1] == real for line in fh)
+
+
+def _check_ports_free() -> None:
+    for port, what in TCP_PORTS.items():
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                raise SandboxError(f"port {port} ({what}) on 127.0.0.1 is already taken by another process") from None
+    for port, what in UDP_PORTS.items():
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                raise SandboxError(f"UDP port {port} ({what}) on 127.0.0.1 is already taken by another process") from None
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"

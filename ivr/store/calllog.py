@@ -1,0 +1,184 @@
+"""The call log: what each call did, written off the event loop.
+
+The controller must never wait on the database mid-call, so records go
+through a queue to one writer thread that commits them in batches. A call
+row is inserted when the call starts and completed, with its steps, when it
+ends (in the session's `finally`), so a crash mid-call still leaves a row.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, selectinload
+
+from .models import Call, Step
+
+log = logging.getLogger("ivr.calllog")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class StepRecord:
+    node: str
+    action: str
+    detail: str = ""
+    digits: str = ""
+    at: datetime = field(default_factory=utcnow)
+
+
+@dataclass
+class CallRecord:
+    """What the session knows about its call; mutable while the call runs."""
+
+    unique_id: str
+    caller_id: str = ""
+    called: str = ""
+    channel: str = ""
+    language: str = ""
+    config_version: str = ""
+    started_at: datetime = field(default_factory=utcnow)
+    ended_at: datetime | None = None
+    outcome: str = ""
+    hangup_cause: str = ""
+    error: str = ""
+    steps: list[StepRecord] = field(default_factory=list)
+
+    @property
+    def digits(self) -> str:
+        return " ".join(s.digits for s in self.steps if s.digits)
+
+    def step(self, node: str, action: str, detail: str = "", digits: str = "") -> None:
+        self.steps.append(StepRecord(node, action, detail, digits))
+
+
+_STOP = object()
+
+
+class CallLogWriter:
+    """Owns a thread that writes CallRecords; `start_call`/`end_call` never block."""
+
+    def __init__(self, engine: Engine, batch: int = 200):
+        self.engine, self.batch = engine, batch
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="calllog-writer", daemon=True)
+        self._thread.start()
+
+    def start_call(self, record: CallRecord) -> None:
+        self._queue.put(("start", _snapshot(record)))
+
+    def end_call(self, record: CallRecord) -> None:
+        if record.ended_at is None:
+            record.ended_at = utcnow()
+        self._queue.put(("end", _snapshot(record)))
+
+    def flush(self, timeout: float = 30) -> None:
+        """Block until everything queued so far is committed."""
+        done = threading.Event()
+        self._queue.put(("flush", done))
+        done.wait(timeout)
+
+    def close(self) -> None:
+        self._queue.put((_STOP, None))
+        self._thread.join(30)
+
+    def _run(self) -> None:
+        while True:
+            items = [self._queue.get()]
+            while len(items) < self.batch:
+                try:
+                    items.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            stop = any(kind is _STOP for kind, _ in items)
+            try:
+                self._write([(k, r) for k, r in items if k in ("start", "end")])
+            except Exception:  # keep writing later calls even if one batch failed
+                log.exception("call log batch of %d failed", len(items))
+            for kind, payload in items:
+                if kind == "flush":
+                    payload.set()
+            if stop:
+                return
+
+    def _write(self, items: list[tuple[str, CallRecord]]) -> None:
+        if not items:
+            return
+        with Session(self.engine) as session, session.begin():
+            ids = {r.unique_id for _, r in items}
+            existing = {c.unique_id: c for c in session.scalars(select(Call).where(Call.unique_id.in_(ids)))}
+            for kind, rec in items:
+                call = existing.get(rec.unique_id)
+                if call is None:
+                    call = Call(unique_id=rec.unique_id, started_at=rec.started_at)
+                    session.add(call)
+                    existing[rec.unique_id] = call
+                _apply(call, rec, with_steps=(kind == "end"))
+
+
+def _snapshot(record: CallRecord) -> CallRecord:
+    # The writer thread must not see the session mutate the record under it.
+    copy = CallRecord(**{**record.__dict__, "steps": list(record.steps)})
+    return copy
+
+
+def _apply(call: Call, rec: CallRecord, with_steps: bool) -> None:
+    for name in ("caller_id", "called", "channel", "language", "config_version", "started_at",
+                 "ended_at", "outcome", "hangup_cause", "error"):
+        setattr(call, name, getattr(rec, name))
+    call.digits = rec.digits
+    if with_steps:
+        call.steps = [Step(seq=i, node=s.node, action=s.action, detail=s.detail, digits=s.digits, at=s.at)
+                      for i, s in enumerate(rec.steps)]
+
+
+def list_calls(engine: Engine, limit: int = 50) -> list[Call]:
+    with Session(engine) as session:
+        return list(session.scalars(select(Call).order_by(Call.started_at.desc(), Call.id.desc()).limit(limit)))
+
+
+def get_call(engine: Engine, key: str) -> Call | None:
+    """A call by numeric id or by Asterisk unique id, with its steps."""
+    with Session(engine) as session:
+        stmt = select(Call).options(selectinload(Call.steps))
+        if key.isdigit():
+            found = session.scalars(stmt.where(Call.id == int(key))).first()
+            if found:
+                return found
+        return session.scalars(stmt.where(Call.unique_id == key)).first()
+
+
+def call_summary(call: Call) -> dict:
+    """The JSON shape `ivr call` and `ivr calls show --format json` print."""
+    def iso(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.isoformat()
+
+    duration = None
+    if call.ended_at and call.started_at:
+        duration = round((_aware(call.ended_at) - _aware(call.started_at)).total_seconds(), 3)
+    return {
+        "id": call.id, "unique_id": call.unique_id, "caller_id": call.caller_id, "called": call.called,
+        "language": call.language, "started_at": iso(call.started_at), "ended_at": iso(call.ended_at),
+        "duration": duration, "digits": call.digits, "outcome": call.outcome,
+        "hangup_cause": call.hangup_cause, "error": call.error,
+        "path": [s.node for s in call.steps if s.action == "enter"] if "steps" in call.__dict__ else None,
+        "steps": [{"node": s.node, "action": s.action, "detail": s.detail, "digits": s.digits, "at": iso(s.at)}
+                  for s in call.steps] if "steps" in call.__dict__ else None,
+    }
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

@@ -1,0 +1,36 @@
+"""Engine creation: SQLite by default (WAL, so readers never block the writer)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import StoreError
+from .models import Base
+
+
+def open_engine(url: str, create: bool = True) -> Engine:
+    """An engine for url with the schema in place; StoreError if unreachable."""
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    if create:
+        try:
+            Base.metadata.create_all(engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot open the database {engine.url.render_as_string(hide_password=True)}: "
+                             f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}") from None
+    return engine
