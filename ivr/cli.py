@@ -29,6 +29,7 @@ def setup_logging(verbose: bool = False) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     logging.getLogger("ivr.ami.panoramisk").setLevel(logging.WARNING)
+    logging.getLogger("panoramisk").setLevel(logging.WARNING)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--called", default="")
     s.add_argument("--gap", type=float, default=3.0, help="seconds between presses")
     s.add_argument("--timeout", type=float, default=300.0)
+
+    s = sub.add_parser("prompts", help="the prompt catalog")
+    s.add_argument("action", choices=["synth"])
 
     s = sub.add_parser("calls", help="the call log")
     s.add_argument("action", choices=["list", "show"])

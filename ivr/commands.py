@@ -176,3 +176,14 @@ def cmd_calls(args) -> int:
         print(f"{s['id']:>5}  {s['started_at'][:19]:<19}  {s['caller_id'][:14]:<14} {s['called'][:10]:<10} "
               f"{s['digits'][:12]:<12} {dur:>6}  {s['outcome'] or 'in progress'}")
     return 0
+
+
+def cmd_prompts(args) -> int:
+    from .audio.synth import load_catalog, synth_missing
+    from .controller import load
+    loaded = load(args.config)
+    catalog = load_catalog(loaded.settings.prompts_dir / "catalog.yaml")
+    written = synth_missing(catalog, loaded.settings.prompts_dir, list(loaded.menu.languages))
+    for path in written:
+        print(f"placeholder written: {path}")
+    return 0
