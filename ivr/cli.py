@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--queue-status", default="", help="what a Queue() returns (TIMEOUT, FULL, ...)")
 
     sub.add_parser("serve", help="FastAGI server + call logging; SIGTERM drains calls")
+    sub.add_parser("agi", help="serve one call over classic AGI (stdin/stdout), as AGI(ivr-agi.sh) runs it")
 
     s = sub.add_parser("sandbox", help="real Asterisk 22 in a chroot")
     s.add_argument("action", choices=["up", "down", "status"])
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--caller-id", default="")
     s.add_argument("--called", default="")
     s.add_argument("--gap", type=float, default=3.0, help="seconds between presses")
+    s.add_argument("--hold", type=float, default=60.0, help="seconds the caller listens after its last press")
     s.add_argument("--timeout", type=float, default=300.0)
 
     s = sub.add_parser("prompts", help="the prompt catalog")

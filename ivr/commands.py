@@ -13,15 +13,10 @@ from .config import load_settings
 from .errors import IVRError
 
 
-def _project_dir(settings) -> Path:
-    return settings.base
-
-
 def sandbox_for(settings):
     from .sandbox.chroot import DEFAULT_ROOT, Sandbox
-    state = settings.state_dir / "sandbox"
-    return Sandbox(DEFAULT_ROOT, settings.base, state,
-                   (settings.prompts_dir.resolve(), settings.recordings.directory.resolve()))
+    return Sandbox.for_project(settings.base, settings.state_dir / "sandbox",
+                               [settings.prompts_dir, settings.recordings.directory])
 
 
 def cmd_validate(args) -> int:
@@ -81,6 +76,20 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_agi(args) -> int:
+    from .agi.classic import ClassicAGIChannel
+    from .controller import load, run_call
+    from .store.calllog import CallLogWriter
+    from .store.db import open_engine
+    loaded = load(args.config)
+    writer = CallLogWriter(open_engine(loaded.settings.database_url))
+    try:
+        asyncio.run(run_call(loaded, ClassicAGIChannel(), writer))
+    finally:
+        writer.close()
+    return 0
+
+
 def cmd_sandbox(args) -> int:
     settings = load_settings(args.config)
     sb = sandbox_for(settings)
@@ -117,7 +126,10 @@ def cmd_call(args) -> int:
         ami = AMIClient(settings.ami)
         await ami.connect()
         try:
-            placed, hungup = await place_call(ami, args.digits, args.caller_id, args.called, gap=args.gap)
+            # The call reaches the controller of this config, whatever port it listens on.
+            placed, hungup = await place_call(ami, args.digits, args.caller_id, args.called, gap=args.gap,
+                                              hold=args.hold,
+                                              extra_vars={"__IVR_AGI_PORT": str(settings.controller.port)})
             try:
                 await asyncio.wait_for(hungup, args.timeout)
             except asyncio.TimeoutError:

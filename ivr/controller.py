@@ -45,37 +45,7 @@ class Controller:
         self.server = FastAGIServer(self.handle, ctl.host, ctl.port, ctl.header_timeout, ctl.max_header_bytes)
 
     async def handle(self, channel: FastAGIChannel) -> None:
-        """One call: answer, walk the menu, log it whatever happens."""
-        loaded = self.current
-        info = channel.info
-        record = CallRecord(unique_id=info.unique_id, caller_id=info.caller_id, called=info.called,
-                            channel=info.channel, language=loaded.menu.default_language,
-                            config_version=loaded.menu.version)
-        called = await _safe_variable(channel, "IVR_CALLED")
-        if called:
-            record.called = called
-        self.calllog.start_call(record)
-        calllog = logging.LoggerAdapter(log, {"uid": info.unique_id})
-        calllog.info("call from %r to %r", record.caller_id, record.called)
-        ctx = CallContext(language=loaded.menu.default_language, caller_id=info.caller_id)
-        driver = SessionDriver(loaded.menu, channel, ctx, record, loaded.prompts,
-                               loaded.settings.recordings.directory, loaded.settings.recordings.format)
-        try:
-            await channel.answer()
-            outcome = await driver.run()
-            if not driver.hung_up:
-                await channel.set_variable("IVR_OUTCOME", outcome)
-        except ChannelHungUp:
-            record.outcome = record.outcome or "caller-hangup"
-        except IVRError as exc:
-            record.outcome, record.error = "error", str(exc)
-            calllog.error("call failed: %s", exc)
-            # Leave IVR_OUTCOME empty: the dialplan sends the caller to the operator queue.
-        finally:
-            if channel.hung_up or driver.hung_up:
-                record.hangup_cause = record.hangup_cause or ("ivr" if driver.hung_up else "caller")
-            self.calllog.end_call(record)
-            calllog.info("call ended: %s", record.outcome)
+        await run_call(self.current, channel, self.calllog)
 
     async def run(self, ready=None) -> None:
         await self.server.start()
@@ -93,6 +63,38 @@ class Controller:
         if left:
             log.warning("%d call(s) cut after the drain timeout", left)
         self.calllog.close()
+
+
+async def run_call(loaded: Loaded, channel, calllog: CallLogWriter) -> CallRecord:
+    """One call on any AGI channel: answer, walk the menu, log it whatever happens."""
+    info = channel.info
+    record = CallRecord(unique_id=info.unique_id, caller_id=info.caller_id, called=info.called,
+                        channel=info.channel, language=loaded.menu.default_language,
+                        config_version=loaded.menu.version)
+    ctx = CallContext(language=loaded.menu.default_language, caller_id=info.caller_id)
+    driver = SessionDriver(loaded.menu, channel, ctx, record, loaded.prompts,
+                           loaded.settings.recordings.directory, loaded.settings.recordings.format)
+    calls_log = logging.LoggerAdapter(log, {"uid": info.unique_id})
+    try:
+        record.called = await _safe_variable(channel, "IVR_CALLED") or record.called
+        calllog.start_call(record)
+        calls_log.info("call from %r to %r", record.caller_id, record.called)
+        await channel.answer()
+        outcome = await driver.run()
+        if not driver.hung_up:
+            await channel.set_variable("IVR_OUTCOME", outcome)
+    except ChannelHungUp:
+        record.outcome = record.outcome or "caller-hangup"
+    except IVRError as exc:
+        record.outcome, record.error = "error", str(exc)
+        calls_log.error("call failed: %s", exc)
+        # IVR_OUTCOME stays empty: the dialplan sends the caller to the operator queue.
+    finally:
+        if channel.hung_up or driver.hung_up:
+            record.hangup_cause = record.hangup_cause or ("ivr" if driver.hung_up else "caller")
+        calllog.end_call(record)
+        calls_log.info("call ended: %s", record.outcome)
+    return record
 
 
 async def _safe_variable(channel: FastAGIChannel, name: str) -> str:

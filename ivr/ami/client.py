@@ -60,8 +60,12 @@ class AMIClient:
         self.manager.connection_lost = lambda exc: None  # type: ignore[method-assign]
         self.manager.close()
 
-    async def action(self, action: dict, timeout: float = 10) -> Any:
-        resp = await asyncio.wait_for(self.manager.send_action(action), timeout)
+    async def action(self, action: dict, timeout: float = 10, as_list: bool = False) -> Any:
+        """Send an action and return its response (a list for list actions).
+
+        as_list is explicit because panoramisk guesses from the message text:
+        "DTMF successfully queued" would make it wait forever for a list."""
+        resp = await asyncio.wait_for(self.manager.send_action(action, as_list=as_list), timeout)
         first = resp[0] if isinstance(resp, list) else resp
         if first.get("Response") == "Error":
             raise AMIError(f"AMI {action.get('Action')} failed: {first.get('Message')}")

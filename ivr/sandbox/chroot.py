@@ -15,13 +15,14 @@ import signal
 import socket
 import subprocess
 import sys
+import sysconfig
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SandboxError
 
-PACKAGES = "asterisk,asterisk-modules,asterisk-core-sounds-en-gsm"
+PACKAGES = "asterisk,asterisk-modules,asterisk-core-sounds-en-gsm,python3"
 DEFAULT_ROOT = Path(os.environ.get("IVR_SANDBOX_DIR", "/var/cache/ivr/asterisk-sid"))
 AMI_USER = "ivr"
 TCP_PORTS = {5038: "AMI"}
@@ -49,6 +50,19 @@ class Sandbox:
     def log_file(self) -> Path:
         return self.state / "asterisk.log"
 
+    @classmethod
+    def for_project(cls, project: Path, state: Path, extra_dirs=(), root: Path | None = None) -> "Sandbox":
+        """The project's checkout is shared whole (the classic AGI script runs
+        from it); directories outside it are shared too."""
+        project = project.resolve()
+        shared = [project]
+        for d in extra_dirs:
+            d = Path(d).resolve()
+            d.mkdir(parents=True, exist_ok=True)
+            if project not in d.parents and d != project and d not in shared:
+                shared.append(d)
+        return cls(root or DEFAULT_ROOT, project, state, tuple(shared))
+
     # -- secrets ---------------------------------------------------------
 
     def secret(self, env: str, name: str) -> str:
@@ -74,13 +88,17 @@ class Sandbox:
     # -- build -------------------------------------------------------------
 
     def built(self) -> bool:
-        return self.asterisk.exists()
+        # python3 runs the classic (stdin) AGI script; older caches lack it.
+        return self.asterisk.exists() and (self.root / "usr/bin/python3").exists()
 
     def build(self, out=sys.stderr) -> None:
         """Build the chroot with mmdebstrap unless it is cached."""
         if self.built():
             return
         _require_root()
+        if self.asterisk.exists():
+            self._add_python(out)
+            return
         if shutil.which("mmdebstrap") is None:
             raise SandboxError("mmdebstrap is missing: apt-get install mmdebstrap (make run/test do this)")
         partial = self.root.with_name(self.root.name + ".partial")
@@ -108,6 +126,13 @@ class Sandbox:
                                + "\n".join(text.splitlines()[-8:]))
         partial.rename(self.root)
 
+    def _add_python(self, out) -> None:
+        out.write(f"adding python3 to the cached chroot {self.root} ...\n")
+        for cmd in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "--no-install-recommends", "python3"]):
+            res = subprocess.run(["chroot", str(self.root), *cmd], capture_output=True, text=True)
+            if res.returncode != 0:
+                raise SandboxError(f"cannot install python3 in the chroot: {res.stdout[-400:]}{res.stderr[-400:]}")
+
     # -- configure -----------------------------------------------------------
 
     def install_config(self) -> None:
@@ -129,8 +154,22 @@ class Sandbox:
         dialplans.mkdir()
         for src in sorted((self.project / "dialplans").glob("*.conf")):
             shutil.copy(src, dialplans / src.name)
+        self._install_agi_script()
         for sub in ("run/asterisk", "var/log/asterisk", "var/spool/asterisk", "var/lib/asterisk"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
+
+    def _install_agi_script(self) -> None:
+        """agi-bin/ivr-agi.sh: classic AGI running the controller from the shared checkout."""
+        site = sysconfig.get_paths()["purelib"]
+        script = self.root / "usr/share/asterisk/agi-bin/ivr-agi.sh"
+        script.parent.mkdir(parents=True, exist_ok=True)
+        script.write_text(
+            "#!/bin/sh\n"
+            "# Installed by `ivr sandbox up`. Usage: AGI(ivr-agi.sh[,CONFIG])\n"
+            "exec /usr/bin/python3 -c 'import sys; sys.path[:0] = sys.argv[1:3]; from ivr.cli import main; "
+            "sys.exit(main([\"--config\", sys.argv[3], \"agi\"]))' "
+            f"'{self.project}' '{site}' \"${{1:-{self.project}/config.yaml}}\"\n")
+        script.chmod(0o755)
 
     # -- mounts --------------------------------------------------------------
 
