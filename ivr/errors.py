@@ -57,7 +57,9 @@ class HeaderTimeout(ProtocolError):
 
 
 class IncompleteHeaders(ProtocolError):
-    pass
+    def __init__(self, message: str, received: int = 0):
+        self.received = received
+        super().__init__(message)
 
 
 class MalformedReply(ProtocolError):

@@ -11,7 +11,7 @@ import asyncio
 import logging
 from typing import Awaitable, Callable
 
-from ..errors import ChannelHungUp, HeaderTimeout, ProtocolError
+from ..errors import ChannelHungUp, HeaderTimeout, IncompleteHeaders, ProtocolError
 from .channel import AGIChannel, call_info
 from .connection import CLOSED, AGIConnection
 from .events import NEED_DATA, HangupNotice, Reply, Request, Trying
@@ -83,6 +83,10 @@ class FastAGIServer:
                 return
             channel = FastAGIChannel(conn, reader, writer)
             await self.handler(channel)
+        except IncompleteHeaders as exc:
+            # A port probe or health check connects and closes without a byte.
+            self.rejected += 1
+            (log.warning if exc.received else log.debug)("dropping AGI connection: %s", exc)
         except ProtocolError as exc:
             self.rejected += 1
             log.warning("dropping AGI connection: %s", exc)

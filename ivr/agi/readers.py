@@ -48,7 +48,7 @@ class HeaderReader:
     def at_eof(self) -> None:
         """The peer closed: raise unless the headers were complete."""
         if not self._done:
-            raise IncompleteHeaders(f"connection closed after {len(self._buf)} bytes of AGI headers")
+            raise IncompleteHeaders(f"connection closed after {len(self._buf)} bytes of AGI headers", len(self._buf))
 
     @property
     def leftover(self) -> bytes:
