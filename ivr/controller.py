@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 from dataclasses import dataclass
 
@@ -47,22 +48,69 @@ class Controller:
     async def handle(self, channel: FastAGIChannel) -> None:
         await run_call(self.current, channel, self.calllog)
 
+    def reload(self, reason: str) -> bool:
+        """Load the config again if it validates; otherwise keep the old one.
+
+        Calls in progress hold the Loaded they started with, so they finish
+        on their version; the next call gets the new one."""
+        from .menu.validate import validate_file
+        path = self.current.settings.path
+        problems = validate_file(path)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            for p in errors:
+                log.error("reload refused (%s): %s", reason, p.format())
+            return False
+        try:
+            new = load(path)
+        except IVRError as exc:
+            log.error("reload refused (%s): %s", reason, exc)
+            return False
+        if new.menu.version != self.current.menu.version:
+            log.info("config reloaded (%s): menu version %s -> %s", reason, self.current.menu.version,
+                     new.menu.version)
+        self.current = new
+        return True
+
+    async def _watch(self, interval: float = 1.0) -> None:
+        # Polling the file's stamp needs no extra package and survives editors
+        # that replace the file (new inode) instead of writing in place.
+        path = self.current.settings.path
+        last = _stamp(path)
+        while True:
+            await asyncio.sleep(interval)
+            now = _stamp(path)
+            if now != last:
+                last = now
+                self.reload("file changed")
+
     async def run(self, ready=None) -> None:
         await self.server.start()
         loop = asyncio.get_running_loop()
         stop = asyncio.Event()
         loop.add_signal_handler(signal.SIGTERM, stop.set)
         loop.add_signal_handler(signal.SIGINT, stop.set)
+        loop.add_signal_handler(signal.SIGHUP, lambda: self.reload("SIGHUP"))
+        watcher = asyncio.create_task(self._watch())
         log.info("FastAGI listening on %s:%d (menu version %s)", self.server.host, self.server.port,
                  self.current.menu.version)
         if ready:
             ready()
         await stop.wait()
+        watcher.cancel()
         log.info("draining %d call(s) in progress", len(self.server.sessions))
         left = await self.server.drain(self.current.settings.controller.drain_timeout)
         if left:
             log.warning("%d call(s) cut after the drain timeout", left)
         self.calllog.close()
+
+
+def _stamp(path) -> tuple:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ()
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 async def run_call(loaded: Loaded, channel, calllog: CallLogWriter) -> CallRecord:

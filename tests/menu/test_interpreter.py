@@ -1,0 +1,189 @@
+"""The interpreter's transition table, driven directly: no channel, no I/O."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+
+from ivr.menu.actions import Hangup, Note, Play, QueueCall, SetVar, StartRecording, WaitDigit
+from ivr.menu.interpreter import CallContext, walk
+from ivr.menu.model import build_menu
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+
+MENU = yaml.safe_load("""
+menu:
+  entry: main
+  languages: [en, pl]
+  nodes:
+    main:
+      type: menu
+      prompt: [welcome, main-menu]
+      options: {"1": tariffs, "12": twelve, "2": sub, "0": operator, "9": language, "4": consent}
+      timeout: 5
+      inter_digit_timeout: 2
+      retries: 3
+      invalid: invalid-option
+      no_input: no-input
+      on_failure: operator
+    tariffs: {type: play, prompt: [tariffs], next: main}
+    twelve: {type: play, prompt: [twelve], next: bye}
+    sub:
+      type: menu
+      prompt: [sub-menu]
+      options: {"1": tariffs, "*": back, "#": repeat}
+      on_failure: bye
+    consent: {type: consent, prompt: [recording-consent], accept: "1", decline: "2", next: operator}
+    operator: {type: queue, queue: support, hours: office, on_closed: closed, on_timeout: bye}
+    closed: {type: play, prompt: [office-closed], next: bye}
+    language: {type: language, prompt: [choose-language], options: {"1": en, "2": pl}, next: main}
+    loop-a: {type: goto, next: loop-b}
+    loop-b: {type: goto, next: loop-a}
+    bye: {type: hangup, prompt: [goodbye]}
+hours:
+  office:
+    timezone: Europe/Warsaw
+    weekly: {mon-fri: "08:00-20:00", sat: "09:00-13:00"}
+    holidays: ["2026-12-24", "2026-12-25"]
+""")
+
+OPEN = datetime(2026, 11, 23, 10, 0, tzinfo=WARSAW)  # a Monday morning
+
+
+class Script:
+    """Answers the interpreter's actions from a list of (action type, answer)."""
+
+    def __init__(self, menu_doc=MENU, at=OPEN, answers=()):
+        self.gen = walk(build_menu(menu_doc), CallContext(language="en", at=at))
+        self.answers = list(answers)
+        self.actions: list = []
+        self.outcome = None
+
+    def run(self) -> "Script":
+        answer = None
+        while True:
+            try:
+                action = self.gen.send(answer)
+            except StopIteration as stop:
+                self.outcome = stop.value
+                return self
+            self.actions.append(action)
+            answer = None
+            if isinstance(action, (Play, WaitDigit, QueueCall)):
+                expected, answer = self.answers.pop(0) if self.answers else (type(action), "")
+                assert isinstance(action, expected), f"expected {expected.__name__}, got {action}"
+
+    def nodes(self) -> list[str]:
+        return [a.node for a in self.actions if isinstance(a, Note) and a.action == "enter"]
+
+    def notes(self, kind: str) -> list[Note]:
+        return [a for a in self.actions if isinstance(a, Note) and a.action == kind]
+
+    def plays(self) -> list[tuple]:
+        return [a.prompts for a in self.actions if isinstance(a, Play)]
+
+
+def test_digit_during_prompt_goes_straight_on():
+    s = Script(answers=[(Play, "2"), (Play, "*"), (Play, "0"), (QueueCall, "")]).run()
+    assert s.nodes() == ["main", "sub", "main", "operator"]
+    assert s.outcome == "queue:support"
+    # the caller barged in: no WaitDigit was ever needed
+    assert not any(isinstance(a, WaitDigit) for a in s.actions)
+
+
+def test_timeout_then_valid_digit():
+    s = Script(answers=[(Play, ""), (WaitDigit, ""), (Play, "2"), (Play, "#"), (Play, ""), (WaitDigit, "")]).run()
+    assert s.notes("timeout")[0].node == "main"
+    # the retry plays the no-input prompt before the menu again
+    assert s.plays()[1] == ("no-input", "welcome", "main-menu")
+    assert s.nodes()[:3] == ["main", "sub", "sub"]  # '#' is repeat
+
+
+def test_three_invalid_digits_reach_on_failure():
+    s = Script(answers=[(Play, "7"), (Play, "8"), (Play, "5"), (QueueCall, "")]).run()
+    assert [n.digits for n in s.notes("invalid")] == ["7", "8", "5"]
+    assert s.plays()[1][0] == "invalid-option"
+    assert s.notes("failure")[0].node == "main"
+    assert s.nodes() == ["main", "operator"]
+
+
+def test_one_versus_twelve_decided_by_inter_digit_timeout():
+    alone = Script(answers=[(Play, "1"), (WaitDigit, "")]).run()
+    assert alone.nodes()[:2] == ["main", "tariffs"]
+    waits = [a for a in alone.actions if isinstance(a, WaitDigit)]
+    assert waits[0].timeout == 2  # the inter-digit timeout, not the menu timeout
+    twelve = Script(answers=[(Play, "1"), (WaitDigit, "2")]).run()
+    assert twelve.nodes()[:2] == ["main", "twelve"]
+    assert twelve.notes("input")[0].digits == "12"
+
+
+def test_type_ahead_during_play_node_feeds_next_menu():
+    s = Script(answers=[(Play, "1"), (WaitDigit, ""), (Play, "2"), (Play, "")]).run()
+    assert s.nodes()[:4] == ["main", "tariffs", "main", "sub"]
+    # main's prompt was not played again: the typed-ahead 2 chose at once
+    assert s.plays()[:3] == [("welcome", "main-menu"), ("tariffs",), ("sub-menu",)]
+
+
+@pytest.mark.parametrize("at, is_open", [
+    (datetime(2026, 11, 23, 7, 59, tzinfo=WARSAW), False),
+    (datetime(2026, 11, 23, 8, 0, tzinfo=WARSAW), True),
+    (datetime(2026, 11, 23, 19, 59, tzinfo=WARSAW), True),
+    (datetime(2026, 11, 23, 20, 0, tzinfo=WARSAW), False),
+    (datetime(2026, 11, 28, 12, 59, tzinfo=WARSAW), True),   # Saturday
+    (datetime(2026, 11, 28, 13, 0, tzinfo=WARSAW), False),
+    (datetime(2026, 11, 29, 12, 0, tzinfo=WARSAW), False),   # Sunday
+    (datetime(2026, 12, 24, 10, 0, tzinfo=WARSAW), False),   # holiday (a Thursday)
+    # DST: 2026-03-29 02:00 CET -> 03:00 CEST. 07:30 UTC is 09:30 local on the Monday after.
+    (datetime(2026, 3, 30, 7, 30, tzinfo=ZoneInfo("UTC")), True),
+    (datetime(2026, 3, 30, 5, 30, tzinfo=ZoneInfo("UTC")), False),  # 07:30 CEST
+    (datetime(2026, 3, 27, 6, 30, tzinfo=ZoneInfo("UTC")), False),  # 07:30 CET, Friday before
+    (datetime(2026, 3, 27, 7, 0, tzinfo=ZoneInfo("UTC")), True),    # 08:00 CET
+])
+def test_queue_respects_hours_at_the_boundary_minute(at, is_open):
+    then = [(QueueCall, "")] if is_open else [(Play, ""), (Play, "")]
+    s = Script(at=at, answers=[(Play, "0")] + then).run()
+    assert s.nodes()[1:] == (["operator"] if is_open else ["operator", "closed", "bye"])
+    assert s.outcome == ("queue:support" if is_open else "hangup")
+
+
+def test_queue_timeout_follows_on_timeout():
+    s = Script(answers=[(Play, "0"), (QueueCall, "TIMEOUT")]).run()
+    assert s.nodes() == ["main", "operator", "bye"]
+    sets = [(a.name, a.value) for a in s.actions if isinstance(a, SetVar)]
+    assert ("IVR_PATH", "main>operator") in sets
+    # the dialplan learns the queue hand-off first, then the final hangup
+    assert [v for k, v in sets if k == "IVR_OUTCOME"] == ["queue:support", "hangup"]
+
+
+def test_consent_accept_starts_recording_decline_does_not():
+    yes = Script(answers=[(Play, "4"), (Play, "1"), (QueueCall, "")]).run()
+    no = Script(answers=[(Play, "4"), (Play, "2"), (QueueCall, "")]).run()
+    silent = Script(answers=[(Play, "4"), (Play, ""), (WaitDigit, ""), (QueueCall, "")]).run()
+    assert any(isinstance(a, StartRecording) for a in yes.actions)
+    assert not any(isinstance(a, StartRecording) for a in no.actions + silent.actions)
+    assert [n.detail["consent"] for n in yes.notes("set") + no.notes("set") + silent.notes("set")] == [True, False, False]
+
+
+def test_language_switch_sets_channel_language():
+    s = Script(answers=[(Play, "9"), (Play, "2"), (Play, "0"), (QueueCall, "")]).run()
+    assert s.notes("set")[0].detail == {"language": "pl"}
+    assert SetVar("language", "CHANNEL(language)", "pl") in s.actions
+
+
+def test_loop_no_caller_can_leave_ends_the_call():
+    doc = yaml.safe_load(yaml.safe_dump(MENU))
+    doc["menu"]["entry"] = "loop-a"
+    s = Script(menu_doc=doc).run()
+    assert s.outcome == "error:loop"
+    assert isinstance(s.actions[-1], Hangup)
+
+
+def test_menu_without_on_failure_hangs_up():
+    doc = yaml.safe_load(yaml.safe_dump(MENU))
+    del doc["menu"]["nodes"]["main"]["on_failure"]
+    s = Script(menu_doc=doc, answers=[(Play, "")] + [(WaitDigit, ""), (Play, "")] * 3).run()
+    assert s.outcome == "hangup"
+    assert len(s.notes("timeout")) == 3
