@@ -83,7 +83,7 @@ class SessionDriver:
             return None
         if isinstance(action, StartRecording):
             path = self.recordings_dir / f"{self.record.unique_id}.{self.recording_format}"
-            self._step(action.node, "record", {"file": str(path)})
+            self._step(action.node, "record", {"file": path.name})
             await ch.start_recording(str(path))
             return None
         if isinstance(action, QueueCall):
