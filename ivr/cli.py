@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--hold", type=float, default=60.0, help="seconds the caller listens after its last press")
     s.add_argument("--timeout", type=float, default=300.0)
 
+    s = sub.add_parser("graph", help="the menu as a picture")
+    s.add_argument("-o", "--output", type=Path, default=Path("menu.svg"), help="menu.svg, menu.png or menu.dot")
+
     s = sub.add_parser("prompts", help="the prompt catalog")
     s.add_argument("action", choices=["synth"])
 

@@ -199,3 +199,11 @@ def cmd_prompts(args) -> int:
     for path in written:
         print(f"placeholder written: {path}")
     return 0
+
+
+def cmd_graph(args) -> int:
+    from .controller import load
+    from .menu.graph import render
+    render(load(args.config).menu, args.output)
+    print(f"wrote {args.output}")
+    return 0

@@ -171,7 +171,7 @@ def call_summary(call: Call) -> dict:
         duration = round((_aware(call.ended_at) - _aware(call.started_at)).total_seconds(), 3)
     return {
         "id": call.id, "unique_id": call.unique_id, "caller_id": call.caller_id, "called": call.called,
-        "language": call.language, "started_at": iso(call.started_at), "ended_at": iso(call.ended_at),
+        "language": call.language, "config_version": call.config_version, "started_at": iso(call.started_at), "ended_at": iso(call.ended_at),
         "duration": duration, "digits": call.digits, "outcome": call.outcome,
         "hangup_cause": call.hangup_cause, "error": call.error,
         "path": [s.node for s in call.steps if s.action == "enter"] if "steps" in call.__dict__ else None,
