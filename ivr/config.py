@@ -48,6 +48,14 @@ class RecordingSettings:
 
 
 @dataclass(frozen=True)
+class QueueSettings:
+    queues_conf: Path = Path("asterisk-conf/queues.conf")
+    queue_log: Path | None = Path(os.environ.get("IVR_SANDBOX_DIR", "/var/cache/ivr/asterisk-sid"),
+                                  "var/log/asterisk/queue_log")
+    service_level_s: float = 20.0  # "answered within N s" in the reports
+
+
+@dataclass(frozen=True)
 class Settings:
     path: Path
     base: Path                      # directory of config.yaml; relative paths start here
@@ -55,6 +63,7 @@ class Settings:
     ami: AMISettings
     database_url: str
     recordings: RecordingSettings
+    queues: QueueSettings
     prompts_dir: Path
     state_dir: Path
     raw: dict[str, Any] = field(repr=False, default_factory=dict)  # the whole document, for the menu loader
@@ -97,6 +106,7 @@ def load_settings(path: Path | None = None) -> Settings:
     ami = _section(doc, "ami", path)
     rec = _section(doc, "recordings", path)
     db = _section(doc, "database", path)
+    qs = _section(doc, "queues", path)
     url = os.environ.get("IVR_DATABASE_URL") or db.get("url") or f"sqlite:///{state_dir / 'ivr.db'}"
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         url = f"sqlite:///{resolve(url[len('sqlite:///'):])}"
@@ -107,6 +117,10 @@ def load_settings(path: Path | None = None) -> Settings:
             ami=AMISettings(**{**ami, "secret_file": resolve(ami.get("secret_file", state_dir / "sandbox/ami-secret"))}),
             database_url=url,
             recordings=RecordingSettings(**{**rec, "directory": resolve(rec.get("directory", state_dir / "recordings"))}),
+            queues=QueueSettings(
+                queues_conf=resolve(qs.get("queues_conf", "asterisk-conf/queues.conf")),
+                queue_log=resolve(qs["queue_log"]) if qs.get("queue_log") else QueueSettings.queue_log,
+                service_level_s=float(qs.get("service_level_s", 20))),
             prompts_dir=resolve(doc.get("prompts_dir", "prompts")),
             state_dir=state_dir,
             raw=doc,

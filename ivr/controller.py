@@ -42,6 +42,9 @@ class Controller:
         self.current = loaded
         self.engine = open_engine(loaded.settings.database_url)
         self.calllog = CallLogWriter(self.engine)
+        from .queues.consumer import QueueConsumer, wrapup_times
+        qs = loaded.settings.queues
+        self.queues = QueueConsumer(loaded.settings.ami, self.engine, qs.queue_log, wrapup_times(qs.queues_conf))
         ctl = loaded.settings.controller
         self.server = FastAGIServer(self.handle, ctl.host, ctl.port, ctl.header_timeout, ctl.max_header_bytes)
 
@@ -86,6 +89,7 @@ class Controller:
 
     async def run(self, ready=None) -> None:
         await self.server.start()
+        self.queues.start()
         loop = asyncio.get_running_loop()
         stop = asyncio.Event()
         loop.add_signal_handler(signal.SIGTERM, stop.set)
@@ -103,6 +107,7 @@ class Controller:
         if left:
             log.warning("%d call(s) cut after the drain timeout", left)
         self.calllog.close()
+        self.queues.close()
 
 
 def _stamp(path) -> tuple:

@@ -117,7 +117,11 @@ class AGIChannel:
 
     async def queue(self, name: str, options: str = "", timeout: int = 0) -> QueueResult:
         await self._exec("Queue", f"{name},{options},,,{timeout or ''}")
-        return QueueResult(await self.get_variable("QUEUESTATUS") or "")
+        result = QueueResult(await self.get_variable("QUEUESTATUS") or "")
+        # AMI has no event for a timeout, a full or an empty queue: tell the
+        # handle-time consumer what QUEUESTATUS said.
+        await self._exec("UserEvent", f"IVRQueueResult,Queue: {name},Status: {result.status}")
+        return result
 
     async def hangup(self) -> None:
         await self.command("HANGUP")

@@ -23,12 +23,31 @@ class AMIError(IVRError):
     """AMI refused, or could not be reached."""
 
 
+class BackoffManager(Manager):
+    """panoramisk's Manager, reconnecting after 1, 2, 4 ... 30 s instead of a fixed delay."""
+
+    MAX_DELAY = 30
+
+    def connection_made(self, f):
+        failed = f.exception() is not None if f.done() and not f.cancelled() else False
+        if failed:
+            self.reconnect_timeout = min(self.MAX_DELAY, max(1, self.reconnect_timeout) * 2)
+        super().connection_made(f)
+
+    def login(self, future):
+        ok = super().login(future)
+        if ok:
+            self.reconnect_timeout = 1
+        return ok
+
+
 class AMIClient:
-    def __init__(self, settings: AMISettings, events: str = "on"):
+    def __init__(self, settings: AMISettings, events: str = "on", on_login=None, on_disconnect=None):
         self.settings = settings
-        self.manager = Manager(host=settings.host, port=settings.port, username=settings.username,
-                               secret=settings.secret(), events=events, ping_delay=5, ping_interval=5,
-                               reconnect_timeout=1, log=logging.getLogger("ivr.ami.panoramisk"))
+        hooks = {k: v for k, v in (("on_login", on_login), ("on_disconnect", on_disconnect)) if v}
+        self.manager = BackoffManager(host=settings.host, port=settings.port, username=settings.username,
+                                      secret=settings.secret(), events=events, ping_delay=5, ping_interval=5,
+                                      reconnect_timeout=1, log=logging.getLogger("ivr.ami.panoramisk"), **hooks)
         self._waiters: list[tuple[Callable[[Any], bool], asyncio.Future]] = []
         self.manager.register_event("*", self._dispatch)
 

@@ -29,6 +29,7 @@ class SessionDriver:
         self.prompts, self.recordings_dir, self.recording_format = prompts, recordings_dir, recording_format
         self.observer = observer
         self.hung_up = False
+        self.in_queue = ""
         self.log = logging.LoggerAdapter(log, {"uid": record.unique_id})
 
     def _step(self, node: str, action: str, detail: dict | None = None, digits: str = "") -> None:
@@ -53,7 +54,8 @@ class SessionDriver:
                     break
                 answer = await self._do(action)
         except ChannelHungUp:
-            outcome = "caller-hangup"
+            # A call that ends while in a queue was handed off: that is its outcome.
+            outcome = f"queue:{self.in_queue}" if self.in_queue else "caller-hangup"
             self.hung_up = True
         self.record.outcome = outcome
         self.record.language = self.ctx.language
@@ -88,7 +90,10 @@ class SessionDriver:
             return None
         if isinstance(action, QueueCall):
             self._step(action.node, "queue-enter", {"queue": action.queue})
-            return (await ch.queue(action.queue, action.options, action.timeout)).status
+            self.in_queue = action.queue
+            status = (await ch.queue(action.queue, action.options, action.timeout)).status
+            self.in_queue = ""
+            return status
         if isinstance(action, Hangup):
             self._step(action.node, "hangup")
             self.hung_up = True

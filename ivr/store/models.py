@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -49,3 +49,29 @@ class Step(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     call: Mapped[Call] = relationship(back_populates="steps")
+
+
+class HandleTimeRow(Base):
+    """One queued call's figures, folded from app_queue events."""
+
+    __tablename__ = "handle_times"
+    __table_args__ = (UniqueConstraint("unique_id", "queue", "entered_second"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unique_id: Mapped[str] = mapped_column(String(64), index=True)
+    queue: Mapped[str] = mapped_column(String(64), index=True)
+    entered_second: Mapped[int] = mapped_column(Integer)  # the key AMI and queue_log agree on
+    caller_id: Mapped[str] = mapped_column(String(64), default="")
+    agent: Mapped[str] = mapped_column(String(128), default="", index=True)
+    entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    wait_s: Mapped[float] = mapped_column(Float, default=0.0)
+    ring_s: Mapped[float] = mapped_column(Float, default=0.0)
+    talk_s: Mapped[float] = mapped_column(Float, default=0.0)
+    wrapup_s: Mapped[float] = mapped_column(Float, default=0.0)
+    outcome: Mapped[str] = mapped_column(String(16), index=True)
+    reason: Mapped[str] = mapped_column(String(16), default="")
+    first_position: Mapped[int] = mapped_column(Integer, default=0)
+    last_position: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)

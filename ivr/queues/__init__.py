@@ -1,0 +1,1 @@
+"""Agent queues: folding app_queue events into handle-time records."""
