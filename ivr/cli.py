@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--called", default="")
     s.add_argument("--gap", type=float, default=3.0, help="seconds between presses")
     s.add_argument("--hold", type=float, default=60.0, help="seconds the caller listens after its last press")
+    s.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
+                   help="a channel variable for the call (e.g. __AGENT_TALK_SECONDS=5 for test agents)")
     s.add_argument("--timeout", type=float, default=300.0)
 
     s = sub.add_parser("graph", help="the menu as a picture")

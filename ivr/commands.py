@@ -117,6 +117,7 @@ def cmd_call(args) -> int:
     settings = load_settings(args.config)
     try:
         dtmf_script(args.digits)
+        extra = dict(_var(v) for v in args.var)
     except ValueError as exc:
         print(f"ivr call: error: {exc}", file=sys.stderr)
         return 2
@@ -129,7 +130,7 @@ def cmd_call(args) -> int:
             # The call reaches the controller of this config, whatever port it listens on.
             placed, hungup = await place_call(ami, args.digits, args.caller_id, args.called, gap=args.gap,
                                               hold=args.hold,
-                                              extra_vars={"__IVR_AGI_PORT": str(settings.controller.port)})
+                                              extra_vars={**extra, "__IVR_AGI_PORT": str(settings.controller.port)})
             try:
                 await asyncio.wait_for(hungup, args.timeout)
             except asyncio.TimeoutError:
@@ -151,6 +152,13 @@ def cmd_call(args) -> int:
         time.sleep(0.1)
     print(json.dumps(call_summary(call), ensure_ascii=False))
     return 0
+
+
+def _var(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip("_").replace("_", "").isalnum():
+        raise ValueError(f"--var {text!r}: use NAME=VALUE")
+    return name, value
 
 
 def cmd_calls(args) -> int:

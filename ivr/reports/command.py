@@ -1,0 +1,83 @@
+"""`ivr report handle-times|funnel|billing`: parse the options, run, print."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, time, timezone
+from pathlib import Path
+
+from .output import FORMATS, render
+
+KINDS = ("handle-times", "funnel", "billing")
+
+
+def add_report_parser(subparsers) -> None:
+    s = subparsers.add_parser("report", help="handle times, menu funnel, billing minutes")
+    s.add_argument("kind", choices=KINDS)
+    s.add_argument("--since", help="ISO date or datetime, inclusive (a date is midnight UTC)")
+    s.add_argument("--until", help="ISO date or datetime, exclusive (a date is midnight UTC)")
+    s.add_argument("--queue", help="handle-times: only this queue")
+    s.add_argument("--by", choices=("queue", "agent", "hour"), help="handle-times: group by (default queue)")
+    s.add_argument("--format", choices=FORMATS, default="table")
+    s.add_argument("-o", "--output", type=Path, help="write here (required for png)")
+
+
+def parse_when(option: str, text: str | None) -> datetime | None:
+    """An aware UTC datetime; naive input is UTC. ValueError names the option."""
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{option} {text!r}: not an ISO date or datetime "
+                         "(e.g. 2026-11-23 or 2026-11-23T10:00Z)") from None
+    if len(text) <= 10:  # a bare date: midnight UTC, whatever the local zone
+        value = datetime.combine(value.date(), time(), timezone.utc)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def cmd_report(args) -> int:
+    try:
+        since, until = parse_when("--since", args.since), parse_when("--until", args.until)
+        _check(args, since, until)
+    except ValueError as exc:
+        print(f"ivr report: error: {exc}", file=sys.stderr)
+        return 1
+    from ..config import load_settings
+    from ..store.db import open_engine
+
+    settings = load_settings(args.config)
+    engine = open_engine(settings.database_url)
+    try:
+        rows, meta, title = _run(args, engine, since, until, settings.queues.service_level_s)
+    finally:
+        engine.dispose()
+    text = render(rows, args.format, args.output, meta=meta, title=title)
+    if args.output is not None and args.format != "png":
+        args.output.write_text(text + "\n")
+        text = f"report written: {args.output}"
+    print(text)
+    return 0
+
+
+def _check(args, since: datetime | None, until: datetime | None) -> None:
+    if since and until and since >= until:
+        raise ValueError(f"--since {args.since!r} must be before --until {args.until!r}")
+    if args.format == "png" and args.output is None:
+        raise ValueError("--format png needs -o/--output PATH")
+    if args.kind != "handle-times" and (args.queue is not None or args.by is not None):
+        raise ValueError(f"--queue and --by apply to handle-times, not {args.kind}")
+
+
+def _run(args, engine, since, until, sl_s: float) -> tuple[list, dict, str]:
+    if args.kind == "handle-times":
+        from .handle_times import handle_times
+        by = args.by or "queue"
+        rows = handle_times(engine, since, until, queue=args.queue, by=by, service_level_s=sl_s)
+        return rows, {}, f"handle times by {by} (SL {sl_s:g} s)"
+    if args.kind == "funnel":
+        from .funnel import funnel
+        rows, containment = funnel(engine, since, until)
+        return rows, {"containment": containment}, "menu funnel"
+    from .billing import billing
+    return billing(engine, since, until), {}, "billing minutes"

@@ -1,0 +1,127 @@
+"""Hungarian (Rounds, "Hungarian: An Essential Grammar", ch. on numerals and
+dates; A magyar helyesírás szabályai (AkH., 12th ed.) 291 on writing
+numbers in words).
+
+- Numbers up to 2000 are one word (ezerkilencszázkilencvenkilenc); above
+  2000 the groups of three are joined with hyphens (kétezer-huszonhat,
+  egymillió-ezer), and we speak each hyphen-separated part as one fragment.
+- 2 is "kettő" when it stands alone and "két" as the first part of a
+  compound (kétszáz, kétezer, kétmillió) or before a noun (két forint,
+  huszonkét forint). 1000 is "ezer", a million "egymillió".
+- 10 and 20 are "tíz", "húsz" alone but "tizen-", "huszon-" before a unit.
+- The noun stays singular after any number: egy perc, öt perc.
+- HUF is said in whole forints: the fillér was withdrawn in 1999.
+- Dates year-month-day: year cardinal, month nominative, day as the
+  possessive of the ordinal (-a/-e by vowel harmony; 1 is "elseje"):
+  2026-12-05 "kétezer-huszonhat december ötödike".
+- The "ordinal" kind: első, második, tizenegyedik, huszonkettedik, századik.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .core import Noun, groups
+
+CODE = "hu"
+MINUS = "mínusz"
+AND = ""  # "két euró öt cent"
+DEFAULT_CURRENCY = "HUF"
+
+UNITS = ("", "egy", "kettő", "három", "négy", "öt", "hat", "hét", "nyolc", "kilenc")
+TENS = ("", "tíz", "húsz", "harminc", "negyven", "ötven", "hatvan", "hetven", "nyolcvan", "kilencven")
+TENS_BEFORE_UNIT = ("", "tizen", "huszon") + TENS[3:]
+ORD_UNITS = ("", "első", "második", "harmadik", "negyedik", "ötödik", "hatodik", "hetedik",
+             "nyolcadik", "kilencedik")
+ORD_UNITS_IN_COMPOUND = ("", "egyedik", "kettedik") + ORD_UNITS[3:]  # tizenegyedik, not tizenelső
+ORD_TENS = ("", "tizedik", "huszadik", "harmincadik", "negyvenedik", "ötvenedik", "hatvanadik",
+            "hetvenedik", "nyolcvanadik", "kilencvenedik")
+MONTHS = ("", "január", "február", "március", "április", "május", "június", "július", "augusztus",
+          "szeptember", "október", "november", "december")
+
+CURRENCIES = {
+    "HUF": (Noun("forint", "forint", "forint"), None),
+    "EUR": (Noun("euró", "euró", "euró"), Noun("cent", "cent", "cent")),
+    "USD": (Noun("dollár", "dollár", "dollár"), Noun("cent", "cent", "cent")),
+    "GBP": (Noun("font", "font", "font"), Noun("penny", "penny", "penny")),
+    "PLN": (Noun("zloty", "zloty", "zloty"), Noun("grosz", "grosz", "grosz")),
+}
+NOUNS = {name: Noun(w, w, w) for name, w in (
+    ("second", "másodperc"), ("minute", "perc"), ("hour", "óra"),
+    ("day", "nap"), ("week", "hét"), ("month", "hónap"))}
+
+
+def _group(n: int, attributive: bool) -> str:
+    """1..999 as one word; `attributive`: something follows (két, not kettő)."""
+    hundreds, rest = divmod(n, 100)
+    tens, unit = divmod(rest, 10)
+    word = ("" if hundreds == 1 else _unit(hundreds, True)) + "száz" if hundreds else ""
+    word += (TENS_BEFORE_UNIT if unit else TENS)[tens]
+    return word + _unit(unit, attributive)
+
+
+def _unit(n: int, attributive: bool) -> str:
+    return "két" if n == 2 and attributive else UNITS[n]
+
+
+def _parts(n: int, attributive: bool) -> list[str]:
+    millions, thousands, units = groups(n)
+    parts = []
+    if millions:
+        parts.append(_group(millions, True) + "millió")
+    if thousands:
+        parts.append(("" if thousands == 1 else _group(thousands, True)) + "ezer")
+    if units:
+        parts.append(_group(units, attributive))
+    return parts
+
+
+def number(n: int, noun: Noun | None = None) -> list[str]:
+    if n == 0:
+        return ["nulla"]
+    parts = _parts(n, attributive=noun is not None)
+    return ["".join(parts)] if n <= 2000 else parts
+
+
+def counted(n: int, noun: Noun) -> list[str]:
+    return number(n, noun) + [noun.one]
+
+
+def ordinal(n: int) -> list[str]:
+    if n == 100:
+        return ["századik"]
+    tens, unit = divmod(n, 10)
+    if not unit:
+        return [ORD_TENS[tens]]
+    return [TENS_BEFORE_UNIT[tens] + ORD_UNITS_IN_COMPOUND[unit] if tens else ORD_UNITS[unit]]
+
+
+def day(d: int) -> str:
+    """ötödik -> ötödike, harmadik -> harmadika: the vowel before -dik decides."""
+    if d == 1:
+        return "elseje"
+    word = ordinal(d)[0]
+    return word + ("a" if word[-4] in "aáoóuú" else "e")
+
+
+def date(y: int, m: int, d: int) -> list[str]:
+    return number(y) + [MONTHS[m], day(d)]
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset[str]:
+    # numbers are compounds, so list every group word in each of its places
+    words = {"nulla", "ezer"} | set(MONTHS[1:])
+    for g in range(1, 1000):
+        for attributive in (False, True):
+            words.add(_group(g, attributive))
+            words.add("ezer" + _group(g, attributive))  # 1001..1999 are one word
+        words.add(_group(g, True) + "millió")
+        if g > 1:  # 1000 is "ezer", not "egyezer"
+            words.add(_group(g, True) + "ezer")
+    words |= {ordinal(n)[0] for n in range(1, 101)} | {day(d) for d in range(1, 32)}
+    return frozenset(words)
+
+
+def vocabulary() -> set[str]:
+    return set(_vocabulary())
