@@ -52,6 +52,57 @@ def e2e_settings(sandbox):
     return settings
 
 
+PG_PORT = 55432
+
+
+def _pg_bin(name: str) -> str:
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    if not found:
+        pytest.fail("PostgreSQL is not installed (Debian's postgresql package; make test installs it)")
+    return str(found[-1])
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A PostgreSQL server of the tests' own (Debian's package), started once."""
+    data = TEST_STATE / "pg"
+    sock = Path("/tmp/ivr-test-pg")
+    for d in (data.parent, sock):
+        d.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["chown", "postgres", str(sock)], check=True)
+    as_pg = ["runuser", "-u", "postgres", "--"]
+    if not (data / "PG_VERSION").exists():
+        data.mkdir(exist_ok=True)
+        subprocess.run(["chown", "postgres", str(data)], check=True)
+        subprocess.run([*as_pg, _pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
+                       check=True, capture_output=True)
+    subprocess.run([*as_pg, _pg_bin("pg_ctl"), "-D", str(data), "stop", "-m", "fast"], capture_output=True)
+    started = subprocess.run([*as_pg, _pg_bin("pg_ctl"), "-D", str(data), "-w", "-l", str(sock / "pg.log"),
+                              "-o", f"-p {PG_PORT} -k {sock} -c listen_addresses=127.0.0.1", "start"],
+                             capture_output=True, text=True)
+    if started.returncode != 0:
+        pytest.fail(f"PostgreSQL did not start: {started.stdout}{started.stderr}")
+    db = f"ivr_{os.getpid()}"
+    subprocess.run([*as_pg, _pg_bin("createdb"), "-h", str(sock), "-p", str(PG_PORT), db], check=True)
+    yield f"postgresql+psycopg://postgres@127.0.0.1:{PG_PORT}/{db}"
+    subprocess.run([*as_pg, _pg_bin("dropdb"), "-h", str(sock), "-p", str(PG_PORT), db], capture_output=True)
+    subprocess.run([*as_pg, _pg_bin("pg_ctl"), "-D", str(data), "stop", "-m", "fast"], capture_output=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """The same store test on SQLite (the default) and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ivr.db'}"
+    url = request.getfixturevalue("postgres_url")
+    from sqlalchemy import create_engine
+    from ivr.store.models import Base
+    engine = create_engine(url)
+    Base.metadata.drop_all(engine)  # each test starts from an empty schema
+    engine.dispose()
+    return url
+
+
 def wait_port(port: int, timeout: float = 15, proc: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -67,11 +118,12 @@ def wait_port(port: int, timeout: float = 15, proc: subprocess.Popen | None = No
 class Controller:
     """An `ivr serve` process on a config; stop() sends SIGTERM and waits."""
 
-    def __init__(self, config: Path, port: int, log: Path):
+    def __init__(self, config: Path, port: int, log: Path, env: dict | None = None):
         self.config, self.port, self.log = config, port, log
         log.parent.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen([*IVR, "--config", str(config), "serve"], cwd=ROOT,
-                                     stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+                                     stdout=open(log, "ab"), stderr=subprocess.STDOUT,
+                                     env={**os.environ, **(env or {})})
         wait_port(port, proc=self.proc)
 
     def stop(self, sig=signal.SIGTERM, timeout: float = 30) -> int:

@@ -41,8 +41,9 @@ def insert_records(engine: Engine, records: list[HandleTime]) -> int:
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(HandleTimeRow).values([row_values(r) for r in records])
     stmt = stmt.on_conflict_do_nothing(index_elements=["unique_id", "queue", "entered_second"])
+    # RETURNING counts what landed; rowcount is -1 for this on psycopg.
     with engine.begin() as conn:
-        return conn.execute(stmt).rowcount or 0
+        return len(conn.execute(stmt.returning(HandleTimeRow.id)).all())
 
 
 class HandleTimeWriter:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import threading
 import time
@@ -20,9 +21,10 @@ from ivr.store.models import HandleTimeRow
 pytestmark = pytest.mark.asterisk
 
 
-def start_call(*args, config=E2E_CONFIG) -> subprocess.Popen:
+def start_call(*args, config=E2E_CONFIG, env=None) -> subprocess.Popen:
     return subprocess.Popen([*IVR, "--config", str(config), "call", *args], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **(env or {})})
 
 
 def finish(proc) -> dict:
@@ -175,3 +177,28 @@ def test_ami_cut_and_restored_mid_queue_gives_one_complete_record(e2e_settings, 
         assert "AMI connection lost" in log and "replayed" in log
     finally:
         ctl.stop()
+
+
+def test_queued_call_logged_on_postgresql(e2e_settings, postgres_url, tmp_path):
+    """The same path with the store on PostgreSQL: call log and handle time."""
+    port = 4593
+    config = tmp_path / "config.yaml"
+    config.write_text(E2E_CONFIG.read_text().replace("port: 4599", f"port: {port}")
+                      .replace("../../", str(ROOT) + "/"))
+    env = {"IVR_DATABASE_URL": postgres_url}
+    ctl = Controller(config, port, TEST_STATE / f"controller-pg-{tmp_path.name}.log", env=env)
+    try:
+        proc = start_call("--digits", "0", "--hold", "20", "--var", "__AGENT_TALK_SECONDS=2", config=config, env=env)
+        call = finish(proc)
+    finally:
+        ctl.stop()
+    assert call["outcome"] == "queue:support" and call["path"] == ["main", "operator"]
+    from ivr.config import load_settings
+    os.environ["IVR_DATABASE_URL"] = postgres_url
+    try:
+        settings = load_settings(config)
+    finally:
+        del os.environ["IVR_DATABASE_URL"]
+    assert settings.database_url == postgres_url
+    [r] = records(settings, call["unique_id"])
+    assert r.outcome == "answered" and r.talk_s == pytest.approx(2.0, abs=0.15)
