@@ -95,10 +95,10 @@ def db_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'ivr.db'}"
     url = request.getfixturevalue("postgres_url")
-    from sqlalchemy import create_engine
-    from ivr.store.models import Base
+    from sqlalchemy import create_engine, text
     engine = create_engine(url)
-    Base.metadata.drop_all(engine)  # each test starts from an empty schema
+    with engine.begin() as conn:  # each test starts from an empty schema
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
     return url
 

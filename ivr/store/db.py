@@ -11,6 +11,31 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..errors import StoreError
 from .models import Base
 
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(connection=None):
+    from alembic.config import Config
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration (alembic), in place."""
+    from alembic import command
+    from sqlalchemy import inspect
+    with engine.begin() as conn:
+        tables = set(inspect(conn).get_table_names())
+        cfg = alembic_config(conn)
+        if tables and "alembic_version" not in tables:
+            # A database from before migrations: complete it, then mark it current.
+            Base.metadata.create_all(conn)
+            command.stamp(cfg, "head")
+        else:
+            command.upgrade(cfg, "head")
+
 
 def open_engine(url: str, create: bool = True) -> Engine:
     """An engine for url with the schema in place; StoreError if unreachable."""
@@ -29,7 +54,7 @@ def open_engine(url: str, create: bool = True) -> Engine:
         engine = create_engine(url, pool_pre_ping=True)
     if create:
         try:
-            Base.metadata.create_all(engine)
+            migrate(engine)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot open the database {engine.url.render_as_string(hide_password=True)}: "
                              f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}") from None

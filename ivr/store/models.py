@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -75,3 +76,62 @@ class HandleTimeRow(Base):
     first_position: Mapped[int] = mapped_column(Integer, default=0)
     last_position: Mapped[int] = mapped_column(Integer, default=0)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Tariff(Base):
+    """A price, valid over a period: the one in force at the call's time is read out."""
+
+    __tablename__ = "tariffs"
+    __table_args__ = (UniqueConstraint("name", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    group: Mapped[str] = mapped_column(String(64), default="")
+    price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    unit: Mapped[str] = mapped_column(String(16), default="month")
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)  # inclusive; None = open
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True, index=True)
+    pin_hash: Mapped[str] = mapped_column(String(256))
+    name: Mapped[str] = mapped_column(String(128), default="")
+    language: Mapped[str] = mapped_column(String(8), default="")
+    balance: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    currency: Mapped[str] = mapped_column(String(3))
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    tariff: Mapped[str] = mapped_column(String(64), default="")
+    failed_pins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    phones: Mapped[list["AccountPhone"]] = relationship(back_populates="account", cascade="all, delete-orphan")
+
+
+class AccountPhone(Base):
+    """A caller id known to belong to an account: such a caller is identified at once."""
+
+    __tablename__ = "account_phones"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    phone: Mapped[str] = mapped_column(String(32), unique=True, index=True)
+
+    account: Mapped[Account] = relationship(back_populates="phones")
+
+
+class BillingRule(Base):
+    """A billing rule as a prompt per language (`{say: billing_rules}`)."""
+
+    __tablename__ = "billing_rules"
+    __table_args__ = (UniqueConstraint("name", "language"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    prompt: Mapped[str] = mapped_column(String(128))
+    position: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,35 @@
+"""The schema is alembic's: a fresh database, a second open, an old database."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import create_engine, inspect, text
+
+from ivr.store.db import open_engine
+from ivr.store.models import Base, Call
+
+
+def test_fresh_database_gets_every_table_at_head(db_url):
+    engine = open_engine(db_url)
+    tables = set(inspect(engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+    open_engine(db_url)  # opening again changes nothing and does not fail
+
+
+def test_database_from_before_migrations_keeps_its_calls(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = create_engine(url)
+    Call.__table__.create(old)
+    with old.begin() as conn:
+        conn.execute(Call.__table__.insert().values(unique_id="kept", started_at=datetime.now(timezone.utc),
+                                                    caller_id="", called="", channel="", language="",
+                                                    config_version="", digits="", outcome="hangup",
+                                                    hangup_cause="", error=""))
+    engine = open_engine(url)
+    assert "accounts" in inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT outcome FROM calls WHERE unique_id='kept'")).scalar() == "hangup"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
