@@ -69,6 +69,15 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("prompts", help="the prompt catalog")
     s.add_argument("action", choices=["synth"])
 
+    from .reports.command import add_report_parser
+    from .speech.command import add_say_parser
+    add_report_parser(sub)
+    add_say_parser(sub)
+
+    s = sub.add_parser("data", help="accounts, tariffs and billing rules")
+    s.add_argument("action", choices=["load"])
+    s.add_argument("file", type=Path)
+
     s = sub.add_parser("calls", help="the call log")
     s.add_argument("action", choices=["list", "show"])
     s.add_argument("id", nargs="?")

@@ -90,6 +90,31 @@ def cmd_agi(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from .reports.command import cmd_report as run
+    return run(args)
+
+
+def cmd_say(args) -> int:
+    from .speech.command import cmd_say as run
+    return run(args)
+
+
+def cmd_data(args) -> int:
+    from .data.load import check_file, write
+    from .store.db import open_engine
+    settings = load_settings(args.config)
+    loaded = check_file(args.file)
+    for p in loaded.problems:
+        print(p.format(), file=sys.stderr)
+    if loaded.problems:
+        print(f"ivr data load: {len(loaded.problems)} problem(s); nothing was written", file=sys.stderr)
+        return 1
+    counts = write(open_engine(settings.database_url), loaded)
+    print("loaded " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n))
+    return 0
+
+
 def cmd_sandbox(args) -> int:
     settings = load_settings(args.config)
     sb = sandbox_for(settings)

@@ -1,0 +1,1 @@
+"""Accounts, tariffs and billing rules: loading them and looking them up for a call."""
