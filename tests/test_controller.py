@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import E2E_CONFIG, ROOT, TEST_STATE, Controller, ivr_cli
+from support import E2E_CONFIG, ROOT, TEST_STATE, Controller, ivr_cli
 
 pytestmark = pytest.mark.asterisk
 

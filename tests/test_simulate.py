@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, ivr_cli
+from support import ROOT, ivr_cli
 
 GOLDEN = Path(__file__).parent / "golden/simulate"
 CASES = {

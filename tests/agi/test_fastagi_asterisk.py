@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run
+from support import run
 from ivr.agi.fastagi import FastAGIChannel, FastAGIServer
 from ivr.ami.client import AMIClient
 from ivr.errors import ChannelHungUp, CommandFailed, UsageError

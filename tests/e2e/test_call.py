@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from conftest import E2E_CONFIG, ROOT, TEST_STATE, Controller, ivr_cli, run
+from support import E2E_CONFIG, ROOT, TEST_STATE, Controller, ivr_cli, run
 from ivr.ami.client import AMIClient
 from ivr.store.calllog import call_summary, get_call
 from ivr.store.db import open_engine

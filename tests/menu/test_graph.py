@@ -6,7 +6,7 @@ import html
 
 import yaml
 
-from conftest import ROOT, ivr_cli
+from support import ROOT, ivr_cli
 from ivr.menu.graph import to_dot
 from ivr.menu.model import build_menu
 

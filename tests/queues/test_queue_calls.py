@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conftest import E2E_CONFIG, IVR, ROOT, TEST_STATE, Controller, ivr_cli
+from support import E2E_CONFIG, IVR, ROOT, TEST_STATE, Controller, ivr_cli
 from ivr.store.db import open_engine
 from ivr.store.models import HandleTimeRow
 
