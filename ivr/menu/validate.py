@@ -1,0 +1,994 @@
+"""`ivr validate`: every problem of a config.yaml, each with its line and column.
+
+The document is read with `yaml.compose`, so each check sees the YAML nodes
+(with their marks and resolved tags) rather than the Python values PyYAML
+would build: that is how `01`, `no` and duplicate keys are caught. Each rule
+is one small `_check_*` function that reports what it found and carries on;
+the run never stops at the first problem (only a YAML syntax error stops it,
+since there is no tree to check then).
+
+Paths are relative to the config file's directory (or `base`): `prompts_dir`
+(default `prompts`) and `queues.queues_conf` (default
+`asterisk-conf/queues.conf`), as `ivr.config.load_settings` resolves them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from yaml.nodes import MappingNode, Node as YNode, ScalarNode, SequenceNode
+
+from ..config import AMISettings, ControllerSettings, QueueSettings, RecordingSettings
+from .hours import parse_days, parse_interval
+# The model's own list of prompt fields, so prompts a node type gains are checked too.
+from .model import _PROMPT_FIELDS as PROMPT_FIELDS
+from .model import NODE_TYPES, REPEAT, SPECIAL_TARGETS
+from .prompts import AUDIO_EXTENSIONS
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int      # 1-based
+    col: int       # 1-based
+    severity: str  # "error" | "warning"
+    message: str
+
+    def format(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+
+
+def validate_file(path: Path | str) -> list[Problem]:
+    """All problems of the config file at `path`, sorted by line."""
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        return [Problem(str(path), 1, 1, "error", f"cannot read config: {exc}")]
+    return validate_text(text, str(path), Path(path).resolve().parent)
+
+
+def validate_text(text: str, path: str = "config.yaml", base: Path | None = None) -> list[Problem]:
+    """All problems of config text; relative paths start at `base` (default: path's directory)."""
+    doc = _Doc(path, Path(path).resolve().parent if base is None else Path(base), text.splitlines())
+    try:
+        root = _compose(text)
+    except yaml.MarkedYAMLError as exc:
+        _check_syntax_error(doc, exc)
+        _check_hash_in_flow(doc)
+    except yaml.YAMLError as exc:  # no mark: report it at the top
+        doc.at(0, 0, "error", f"YAML syntax error: {exc}")
+    else:
+        doc.root = root
+        for check in CHECKS:
+            check(doc)
+    return sorted(set(doc.problems), key=lambda p: (p.line, p.col, p.severity, p.message))
+
+
+def _compose(text: str) -> YNode | None:
+    """The node tree, by libyaml when it is there (same nodes and marks, several times faster)."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.compose(text, Loader=fast)
+        except yaml.YAMLError:
+            pass  # parse again in Python: its error messages are the ones we document and test
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+# --- what the document may hold ------------------------------------------------------------
+
+TOP_KEYS = ("controller", "ami", "database", "recordings", "menu", "hours", "prompts_dir", "state_dir",
+            "queues", "data", "web")
+SECTION_KEYS = {
+    "controller": tuple(f.name for f in dataclasses.fields(ControllerSettings)),
+    "ami": tuple(f.name for f in dataclasses.fields(AMISettings)),
+    "recordings": tuple(f.name for f in dataclasses.fields(RecordingSettings)),
+    "queues": tuple(f.name for f in dataclasses.fields(QueueSettings)),
+    "database": ("url",),
+}
+MENU_KEYS = ("entry", "languages", "nodes")
+HOURS_KEYS = ("timezone", "weekly", "holidays")
+SAY_KEYS = ("say", "value")
+TARGET_FIELDS = ("next", "on_failure", "on_closed", "on_timeout", "on_full", "on_empty", "open", "closed")
+TERMINAL_TYPES = ("hangup", "queue")
+# The edges the interpreter follows, per node type (other target fields are accepted but unused).
+FOLLOWED = {
+    "menu": ("on_failure",), "play": ("next",), "identify": ("next", "on_failure"), "consent": ("next",),
+    "queue": ("on_closed", "on_timeout", "on_full", "on_empty"), "hours": ("open", "closed"),
+    "language": ("next",), "hangup": (), "goto": ("next",),
+}
+MAX_TIMEOUT = 60
+TRIES = (1, 10)  # retries, attempts: how often the caller may try
+
+DTMF = re.compile(r"^[0-9*#]+$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+# An unquoted `#` key is a comment to YAML: `  #: node` in a block, `{#: node}` or `, #: node` in a flow.
+HASH_KEY_LINE = re.compile(r"^\s*#\s*:\s*[\w.-]*\s*[,}]?\s*$")
+HASH_KEY_FLOW = re.compile(r"[{,]\s*(#)\s*:")
+
+STR = "tag:yaml.org,2002:str"
+NULL = "tag:yaml.org,2002:null"
+MERGE = "tag:yaml.org,2002:merge"
+_LOADER = yaml.SafeLoader("")  # only its scalar constructors are used: they keep no state
+
+
+# A node's keys are its model dataclass's fields (name comes from the mapping key), with their
+# annotations: a float field is seconds, an int field a count.
+NODE_KEYS = {kind: ("type",) + tuple(f.name for f in dataclasses.fields(cls) if f.name not in ("name", "type"))
+             for kind, cls in NODE_TYPES.items()}
+FIELD_TYPES = {kind: {f.name: str(f.type) for f in dataclasses.fields(cls)} for kind, cls in NODE_TYPES.items()}
+
+
+# --- the document and small helpers ---------------------------------------------------------
+
+@dataclass
+class _NodeSpec:
+    """One entry of menu.nodes, as YAML nodes."""
+
+    name: str
+    key: YNode
+    value: YNode
+    type: str | None
+    fields: dict[str, tuple[YNode, YNode]]
+
+    @property
+    def where(self) -> str:
+        return f"menu.nodes.{self.name}"
+
+    def text(self, name: str) -> str | None:
+        """A field's value when it is a string; None when missing or not a string."""
+        pair = self.fields.get(name)
+        return _text(pair[1]) if pair else None
+
+
+@dataclass
+class _Doc:
+    path: str
+    base: Path
+    lines: list[str]
+    root: YNode | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def at(self, line: int, col: int, severity: str, message: str) -> None:
+        self.problems.append(Problem(self.path, line + 1, col + 1, severity, message))
+
+    def error(self, node: YNode, message: str) -> None:
+        self.at(node.start_mark.line, node.start_mark.column, "error", message)
+
+    def warning(self, node: YNode, message: str) -> None:
+        self.at(node.start_mark.line, node.start_mark.column, "warning", message)
+
+    # The parts of the tree the checks share, found once.
+
+    @cached_property
+    def top(self) -> dict[str, tuple[YNode, YNode]]:
+        return _mapping(self.root) if isinstance(self.root, MappingNode) else {}
+
+    @cached_property
+    def menu(self) -> dict[str, tuple[YNode, YNode]]:
+        pair = self.top.get("menu")
+        return _mapping(pair[1]) if pair and isinstance(pair[1], MappingNode) else {}
+
+    @cached_property
+    def nodes(self) -> dict[str, _NodeSpec]:
+        pair = self.menu.get("nodes")
+        if not pair or not isinstance(pair[1], MappingNode):
+            return {}
+        out = {}
+        for name, (key, value) in _mapping(pair[1]).items():
+            fields = _mapping(value) if isinstance(value, MappingNode) else {}
+            kind = _text(fields["type"][1]) if "type" in fields else None
+            out[name] = _NodeSpec(name, key, value, kind if kind in NODE_TYPES else None, fields)
+        return out
+
+    @cached_property
+    def entry(self) -> str | None:
+        pair = self.menu.get("entry")
+        return _text(pair[1]) if pair else None
+
+    @cached_property
+    def languages(self) -> list[str]:
+        pair = self.menu.get("languages")
+        if not pair:
+            return ["en"]  # build_menu's default
+        items = pair[1].value if isinstance(pair[1], SequenceNode) else []
+        return [t for t in (_text(i) for i in items) if t and LANGUAGE.match(t)]
+
+    @cached_property
+    def hours(self) -> dict[str, tuple[YNode, YNode]]:
+        pair = self.top.get("hours")
+        return _mapping(pair[1]) if pair and isinstance(pair[1], MappingNode) else {}
+
+    def setting(self, key: str, default: str, section: str | None = None) -> str:
+        table = self.top
+        if section:
+            pair = self.top.get(section)
+            table = _mapping(pair[1]) if pair and isinstance(pair[1], MappingNode) else {}
+        pair = table.get(key)
+        return (_text(pair[1]) if pair else None) or default
+
+    @cached_property
+    def graph(self) -> _Graph:
+        return _Graph.of(self)
+
+
+def _pairs(node: MappingNode, _seen: frozenset = frozenset()) -> list[tuple[YNode, YNode]]:
+    """The mapping's (key, value) pairs, `<<` merges expanded first as PyYAML does."""
+    merged, own = [], []
+    for key, value in node.value:
+        if key.tag == MERGE:
+            sources = value.value if isinstance(value, SequenceNode) else [value]
+            for src in sources:
+                if isinstance(src, MappingNode) and id(src) not in _seen:
+                    merged.extend(_pairs(src, _seen | {id(node)}))
+        else:
+            own.append((key, value))
+    return merged + own
+
+
+def _mapping(node: MappingNode) -> dict[str, tuple[YNode, YNode]]:
+    """Key text -> (key node, value node); the last of duplicates wins, as in PyYAML."""
+    return {(k.value if isinstance(k, ScalarNode) else f"<{_reads_as(k)}>"): (k, v) for k, v in _pairs(node)}
+
+
+def _text(node: YNode) -> str | None:
+    """A scalar's text when YAML reads it as a string, else None."""
+    return node.value if isinstance(node, ScalarNode) and node.tag == STR else None
+
+
+def _scalar(node: ScalarNode) -> object:
+    """The Python value YAML gives a scalar (its text when that value cannot be built)."""
+    ctor = yaml.SafeLoader.yaml_constructors.get(node.tag)
+    try:
+        return ctor(_LOADER, node) if ctor else node.value
+    except Exception:  # e.g. an impossible date 2026-02-30: keep the text
+        return node.value
+
+
+def _reads_as(node: YNode) -> str:
+    """What YAML made of an unquoted scalar, in words: `the number 8`."""
+    if not isinstance(node, ScalarNode):
+        return "a list" if isinstance(node, SequenceNode) else "a mapping"
+    value = _scalar(node)
+    kind = node.tag.rsplit(":", 1)[-1]
+    if kind == "bool":
+        return f"the boolean {str(value).lower()}"
+    if kind in ("int", "float"):
+        return f"the number {value}"
+    if kind == "null":
+        return "null (no value)"
+    if kind == "timestamp":
+        return f"the date {value}"
+    return f"a {kind}"
+
+
+def _show(node: YNode) -> str:
+    """A key as written: "1" stays quoted, 1 does not."""
+    if not isinstance(node, ScalarNode):
+        return "<complex key>"
+    if node.style in ('"', "'"):
+        return f"{node.style}{node.value}{node.style}"
+    return node.value
+
+
+def _did_you_mean(word: str, choices: Iterable[str], listed: bool = False) -> str:
+    choices = list(choices)
+    close = difflib.get_close_matches(word, choices, n=1)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    return f" (allowed: {', '.join(choices)})" if listed and choices else ""
+
+
+def _walk(root: YNode) -> Iterator[tuple[YNode, str]]:
+    """Every node of the tree once, with its dotted path; iterative, and safe on recursive aliases."""
+    seen: set[int] = set()
+    todo: list[tuple[YNode, str]] = [(root, "")]
+    while todo:
+        node, where = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node, where
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                todo.append((v, f"{where}.{k.value}" if where else str(k.value)))
+        elif isinstance(node, SequenceNode):
+            todo.extend((v, f"{where}[{i}]") for i, v in enumerate(node.value))
+
+
+def _elide(names: list[str], limit: int = 8) -> str:
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit} more"
+
+
+# --- 1. syntax --------------------------------------------------------------------------------
+
+def _check_syntax_error(doc: _Doc, exc: yaml.MarkedYAMLError) -> None:
+    """The YAML does not parse: one error where the parser gave up."""
+    mark = exc.problem_mark or exc.context_mark
+    message = f"YAML syntax error: {exc.problem or exc.context}"
+    if exc.context and exc.context_mark and exc.problem:
+        message += f" ({exc.context} started on line {exc.context_mark.line + 1})"
+    if exc.context == "while scanning an alias":
+        message += '; an unquoted * starts a YAML alias: write "*"'
+    if "'\\t'" in str(exc.problem):
+        message += "; indent with spaces, not tabs"
+    doc.at(mark.line if mark else 0, mark.column if mark else 0, "error", message)
+
+
+def _check_hash_in_flow(doc: _Doc) -> None:
+    """`{#: node}`: the # starts a comment that swallows the rest of the line."""
+    for number, line in enumerate(doc.lines):
+        for m in HASH_KEY_FLOW.finditer(line):
+            doc.at(number, m.start(1), "error", 'unquoted # starts a YAML comment; write "#"')
+
+
+# --- 2. duplicate keys --------------------------------------------------------------------------
+
+def _key_id(node: YNode) -> object:
+    """Two keys are the same when YAML builds equal values from them (`"1"` and `'1'`)."""
+    if isinstance(node, ScalarNode):
+        value = _scalar(node)
+        try:
+            hash(value)
+        except TypeError:
+            return (node.tag, node.value)
+        return (type(value).__name__, value)
+    return id(node)
+
+
+def _check_duplicate_keys(doc: _Doc) -> None:
+    """A key given twice in one mapping: PyYAML silently keeps the last."""
+    for node, where in _walk(doc.root):
+        if not isinstance(node, MappingNode):
+            continue
+        first: dict[object, YNode] = {}
+        for key, _ in node.value:
+            if key.tag == MERGE:
+                continue
+            ident = _key_id(key)
+            if ident in first:
+                doc.error(key, f"{where or 'top level'}: duplicate key {_show(key)} (first on line "
+                               f"{first[ident].start_mark.line + 1}); YAML keeps only the last")
+            else:
+                first[ident] = key
+
+
+# --- 3. unknown keys ----------------------------------------------------------------------------
+
+def _unknown_keys(doc: _Doc, where: str, table: dict[str, tuple[YNode, YNode]], allowed: Iterable[str]) -> None:
+    allowed = tuple(allowed)
+    for name, (key, _) in table.items():
+        if name not in allowed:
+            doc.error(key, f"{where}: unknown key {name!r}{_did_you_mean(name, allowed, listed=True)}")
+
+
+def _check_top_level(doc: _Doc) -> None:
+    """The document is a mapping of known sections, and has a menu."""
+    if not isinstance(doc.root, MappingNode):
+        doc.at(doc.root.start_mark.line if doc.root else 0, doc.root.start_mark.column if doc.root else 0,
+               "error", "the top level must be a mapping (controller:, menu:, hours:, ...)")
+        return
+    _unknown_keys(doc, "top level", doc.top, TOP_KEYS)
+    if "menu" not in doc.top:
+        doc.at(0, 0, "error", "no menu: section (menu: {entry: ..., nodes: {...}})")
+
+
+def _check_sections(doc: _Doc) -> None:
+    """controller:, ami:, ... hold only the settings ivr.config knows."""
+    for section, allowed in SECTION_KEYS.items():
+        pair = doc.top.get(section)
+        if not pair or (isinstance(pair[1], ScalarNode) and pair[1].tag == NULL):
+            continue
+        if not isinstance(pair[1], MappingNode):
+            doc.error(pair[1], f"{section}: must be a mapping")
+            continue
+        _unknown_keys(doc, section, _mapping(pair[1]), allowed)
+    for key in ("prompts_dir", "state_dir"):
+        pair = doc.top.get(key)
+        if pair and _text(pair[1]) is None:
+            doc.error(pair[1], f"{key}: must be a directory path (a string)")
+
+
+def _check_menu_keys(doc: _Doc) -> None:
+    """menu: holds entry, languages and a non-empty nodes mapping."""
+    pair = doc.top.get("menu")
+    if not pair:
+        return
+    if not isinstance(pair[1], MappingNode):
+        doc.error(pair[1], "menu: must be a mapping with entry, languages and nodes")
+        return
+    _unknown_keys(doc, "menu", doc.menu, MENU_KEYS)
+    if "entry" not in doc.menu:
+        doc.error(pair[0], "menu: no entry (the node every call starts at)")
+    elif doc.entry is None:
+        doc.error(doc.menu["entry"][1], "menu.entry: must be a node name")
+    nodes = doc.menu.get("nodes")
+    if not nodes:
+        doc.error(pair[0], "menu: no nodes")
+    elif not isinstance(nodes[1], MappingNode) or not nodes[1].value:
+        doc.error(nodes[1], "menu.nodes: must be a non-empty mapping of node name -> node")
+
+
+def _check_node_keys(doc: _Doc) -> None:
+    """Each node is a mapping whose keys belong to its type."""
+    for spec in doc.nodes.values():
+        if not isinstance(spec.value, MappingNode):
+            doc.error(spec.value, f"{spec.where}: must be a mapping with a type, e.g. {{type: hangup}}")
+        elif spec.type:
+            _unknown_keys(doc, spec.where, spec.fields, NODE_KEYS[spec.type])
+
+
+def _check_node_names(doc: _Doc) -> None:
+    """Node names are plain names; back and repeat are taken by the special targets."""
+    for spec in doc.nodes.values():
+        if not isinstance(spec.key, ScalarNode):
+            doc.error(spec.key, f"menu.nodes: a node name must be a plain name, not {_reads_as(spec.key)}")
+        elif spec.name in SPECIAL_TARGETS:
+            doc.warning(spec.key, f"{spec.where}: {spec.name!r} as a target means the special {spec.name}, "
+                                  f"so this node can never be reached; rename it")
+
+
+def _check_hours_keys(doc: _Doc) -> None:
+    """hours: maps names to {timezone, weekly, holidays}."""
+    pair = doc.top.get("hours")
+    if pair and not isinstance(pair[1], MappingNode) and pair[1].tag != NULL:
+        doc.error(pair[1], "hours: must be a mapping of name -> {timezone, weekly, holidays}")
+    for name, (key, value) in doc.hours.items():
+        if not isinstance(value, MappingNode):
+            doc.error(value, f"hours.{name}: must be a mapping with timezone, weekly and holidays")
+        else:
+            _unknown_keys(doc, f"hours.{name}", _mapping(value), HOURS_KEYS)
+
+
+# --- 4. types and ranges --------------------------------------------------------------------------
+
+def _check_node_types(doc: _Doc) -> None:
+    """Every node has a known type."""
+    for spec in doc.nodes.values():
+        if not isinstance(spec.value, MappingNode):
+            continue
+        pair = spec.fields.get("type")
+        if pair is None:
+            doc.error(spec.key, f"{spec.where}: no type (one of {', '.join(NODE_TYPES)})")
+        elif spec.type is None:
+            written = pair[1].value if isinstance(pair[1], ScalarNode) else "?"
+            doc.error(pair[1], f"{spec.where}.type: unknown type {written!r}"
+                               f"{_did_you_mean(written, NODE_TYPES, listed=True)}")
+
+
+def _not_a_string(node: YNode, wanted: str) -> str:
+    if isinstance(node, ScalarNode) and node.tag == NULL and not node.value:
+        return f"is empty; write {wanted}"
+    if isinstance(node, ScalarNode):
+        return f"must be {wanted}: YAML reads unquoted {node.value} as {_reads_as(node)}; quote it"
+    return f"must be {wanted}, not {_reads_as(node)}"
+
+
+def _check_seconds(doc: _Doc, where: str, node: YNode) -> None:
+    value = _scalar(node) if isinstance(node, ScalarNode) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        shown = node.value if isinstance(node, ScalarNode) else _reads_as(node)
+        doc.error(node, f"{where}: must be a number of seconds, not {shown!r}")
+    elif not 0 < value <= MAX_TIMEOUT:
+        doc.error(node, f"{where}: {value} s is out of range (more than 0, at most {MAX_TIMEOUT})")
+
+
+def _check_count(doc: _Doc, where: str, node: YNode, low: int, high: int | None) -> None:
+    value = _scalar(node) if isinstance(node, ScalarNode) else None
+    if isinstance(value, bool) or not isinstance(value, int):
+        shown = node.value if isinstance(node, ScalarNode) else _reads_as(node)
+        doc.error(node, f"{where}: must be a whole number, not {shown!r}")
+    elif value < low or (high is not None and value > high):
+        limit = f"{low}..{high}" if high is not None else f"at least {low}"
+        doc.error(node, f"{where}: {value} is out of range ({limit})")
+
+
+def _check_prompt(doc: _Doc, where: str, node: YNode) -> None:
+    """A prompt is a name, a {say: KIND, value: ...} mapping, or a list of those."""
+    items = node.value if isinstance(node, SequenceNode) else [node]
+    for item in items:
+        if isinstance(item, MappingNode):
+            table = _mapping(item)
+            _unknown_keys(doc, where, table, SAY_KEYS)
+            if "say" not in table:
+                doc.error(item, f"{where}: a mapping item needs say: KIND, e.g. {{say: money, value: account.balance}}")
+            elif _text(table["say"][1]) is None:
+                doc.error(table["say"][1], f"{where}.say: {_not_a_string(table['say'][1], 'a kind, e.g. money')}")
+        elif _text(item) is None:
+            doc.error(item, f"{where}: {_not_a_string(item, 'a prompt name')}")
+        elif not item.value.strip():
+            doc.error(item, f"{where}: empty prompt name")
+
+
+def _check_field_types(doc: _Doc) -> None:
+    """Timeouts, retries, prompts, names and options have the right shape."""
+    for spec in doc.nodes.values():
+        if spec.type is None:
+            continue
+        for name, (key, value) in spec.fields.items():
+            where = f"{spec.where}.{name}"
+            annotation = FIELD_TYPES[spec.type].get(name)
+            if annotation == "float":
+                _check_seconds(doc, where, value)
+            elif annotation == "int":
+                _check_count(doc, where, value, *(TRIES if name in ("retries", "attempts") else (0, None)))
+            elif name in PROMPT_FIELDS:
+                _check_prompt(doc, where, value)
+            elif name in TARGET_FIELDS or name in ("queue", "hours"):
+                if _text(value) is None:
+                    doc.error(value, f"{where}: {_not_a_string(value, 'a name')}")
+            elif name == "options" and spec.type in ("menu", "language"):
+                if not isinstance(value, MappingNode):
+                    doc.error(value, f'{where}: must be a mapping of digits -> target, e.g. {{"1": main}}')
+            elif name == "options" and _text(value) is None:
+                doc.error(value, f"{where}: {_not_a_string(value, 'Asterisk Queue() options, e.g. t')}")
+            elif name == "by":
+                for item in (value.value if isinstance(value, SequenceNode) else [value]):
+                    if _text(item) is None:
+                        doc.error(item, f"{where}: {_not_a_string(item, 'a way to identify, e.g. caller_id')}")
+
+
+def _check_required_fields(doc: _Doc) -> None:
+    """A node type's essential fields are there."""
+    need = {"menu": ("options",), "language": ("options",), "queue": ("queue",), "hours": ("hours",)}
+    for spec in doc.nodes.values():
+        for name in need.get(spec.type or "", ()):
+            if name not in spec.fields:
+                doc.error(spec.key, f"{spec.where}: a {spec.type} node needs {name}")
+
+
+def _check_languages(doc: _Doc) -> None:
+    """menu.languages is a non-empty list of language codes, none twice."""
+    pair = doc.menu.get("languages")
+    if not pair:
+        return
+    key, value = pair
+    if not isinstance(value, SequenceNode) or not value.value:
+        doc.error(value, "menu.languages: must be a non-empty list of language codes, e.g. [en, pl]")
+        return
+    seen: set[str] = set()
+    for item in value.value:
+        text = _text(item)
+        if text is None or not LANGUAGE.match(text):
+            shown = item.value if isinstance(item, ScalarNode) else _reads_as(item)
+            extra = f" (YAML reads unquoted {shown} as {_reads_as(item)})" if text is None and \
+                isinstance(item, ScalarNode) else ""
+            doc.error(item, f"menu.languages: {shown!r} is not a language code like en or pt-BR{extra}")
+        elif text in seen:
+            doc.error(item, f"menu.languages: {text} is listed twice")
+        seen.add(text or "")
+
+
+# --- 5. DTMF keys ----------------------------------------------------------------------------------
+
+def _dtmf_problem(node: YNode) -> str | None:
+    """Why a node is not a quoted string of DTMF digits, said of it (None when it is)."""
+    rule = 'must be a quoted string of DTMF digits [0-9*#], e.g. "1"'
+    if not isinstance(node, ScalarNode):
+        return f"{_reads_as(node)} {rule}"
+    if node.tag == NULL and not node.value:
+        return f"is empty; it {rule}"
+    if node.tag != STR:
+        if DTMF.match(node.value):
+            return f"{node.value} must be a quoted string of DTMF digits [0-9*#]: YAML reads unquoted " \
+                   f'{node.value} as {_reads_as(node)}; write "{node.value}"'
+        return f"{node.value} {rule} (YAML reads unquoted {node.value} as {_reads_as(node)})"
+    if not DTMF.match(node.value):
+        return f"{_show(node)} is not DTMF digits: use only 0-9, * and #"
+    return None
+
+
+def _check_option_keys(doc: _Doc) -> None:
+    """Option keys of menu and language nodes are quoted DTMF strings."""
+    for spec in doc.nodes.values():
+        pair = spec.fields.get("options")
+        if spec.type not in ("menu", "language") or not pair or not isinstance(pair[1], MappingNode):
+            continue
+        for key, _ in _pairs(pair[1]):
+            problem = _dtmf_problem(key)
+            if problem:
+                doc.error(key, f"{spec.where}.options: key {problem}")
+
+
+def _comment_after_colon(doc: _Doc, key: YNode) -> int | None:
+    """`accept: #` reads as no value: the column of the # that made it a comment, if so."""
+    line = doc.lines[key.end_mark.line] if key.end_mark.line < len(doc.lines) else ""
+    m = re.match(r"\s*:\s*#", line[key.end_mark.column:])
+    return key.end_mark.column + m.end() - 1 if m else None
+
+
+def _check_consent_digits(doc: _Doc) -> None:
+    """accept and decline are quoted DTMF strings, and differ."""
+    for spec in doc.nodes.values():
+        if spec.type != "consent":
+            continue
+        for name in ("accept", "decline"):
+            if name not in spec.fields:
+                continue
+            key, value = spec.fields[name]
+            hash_col = _comment_after_colon(doc, key) if isinstance(value, ScalarNode) and value.tag == NULL else None
+            if hash_col is not None:
+                doc.at(key.end_mark.line, hash_col, "error", f'{spec.where}.{name}: unquoted # starts a YAML comment; '
+                                                             f'write "#"')
+                continue
+            problem = _dtmf_problem(value)
+            if problem:
+                doc.error(value, f"{spec.where}.{name}: {problem}")
+        accept, decline = spec.text("accept") or "1", spec.text("decline") or "2"
+        if accept == decline:
+            node = (spec.fields.get("decline") or spec.fields.get("accept"))[1]
+            doc.error(node, f"{spec.where}: accept and decline are both {accept!r}")
+
+
+def _check_unquoted_hash(doc: _Doc) -> None:
+    """`  #: node` under options: is a comment, not the # option."""
+    for spec in doc.nodes.values():
+        pair = spec.fields.get("options")
+        if spec.type not in ("menu", "language") or not pair:
+            continue
+        key = pair[0]
+        indent = key.start_mark.column
+        # The block under `options:` runs while lines are indented deeper than the key.
+        for number in range(key.start_mark.line + 1, len(doc.lines)):
+            line = doc.lines[number]
+            stripped = line.lstrip()
+            if not stripped:
+                continue
+            if len(line) - len(stripped) <= indent:
+                break
+            if HASH_KEY_LINE.match(line):
+                doc.at(number, len(line) - len(stripped), "error",
+                       f'{spec.where}.options: unquoted # starts a YAML comment; write "#"')
+        first = doc.lines[key.start_mark.line] if key.start_mark.line < len(doc.lines) else ""
+        for m in HASH_KEY_FLOW.finditer(first, key.end_mark.column):
+            doc.at(key.start_mark.line, m.start(1), "error",
+                   f'{spec.where}.options: unquoted # starts a YAML comment; write "#"')
+
+
+# --- 6. references ------------------------------------------------------------------------------------
+
+def _target_nodes(spec: _NodeSpec) -> Iterator[tuple[str, YNode, YNode]]:
+    """(field path, key node, value node) of every place this node names another node."""
+    if spec.type == "menu" and "options" in spec.fields and isinstance(spec.fields["options"][1], MappingNode):
+        for key, value in _pairs(spec.fields["options"][1]):
+            yield f"{spec.where}.options[{_show(key)}]", key, value
+    for name in TARGET_FIELDS:
+        if name in spec.fields and spec.type and name in NODE_KEYS[spec.type]:
+            yield f"{spec.where}.{name}", *spec.fields[name]
+
+
+def _check_targets(doc: _Doc) -> None:
+    """Every target names a defined node, or back/repeat."""
+    for spec in doc.nodes.values():
+        for where, _, value in _target_nodes(spec):
+            target = _text(value)
+            if target is not None and target not in doc.nodes and target not in SPECIAL_TARGETS:
+                doc.error(value, f"{where}: no node named {target!r}"
+                                 f"{_did_you_mean(target, [*doc.nodes, *SPECIAL_TARGETS])}")
+
+
+def _check_entry(doc: _Doc) -> None:
+    """menu.entry names a defined node."""
+    if doc.entry is not None and doc.entry not in doc.nodes:
+        doc.error(doc.menu["entry"][1], f"menu.entry: no node named {doc.entry!r}"
+                                        f"{_did_you_mean(doc.entry, doc.nodes)}")
+
+
+def _check_hours_refs(doc: _Doc) -> None:
+    """hours: on queue and hours nodes names an entry of the top-level hours:."""
+    for spec in doc.nodes.values():
+        name = spec.text("hours") if spec.type in ("queue", "hours") else None
+        if name is not None and name not in doc.hours:
+            doc.error(spec.fields["hours"][1], f"{spec.where}.hours: no hours named {name!r} under hours:"
+                                               f"{_did_you_mean(name, doc.hours)}")
+
+
+def _check_language_options(doc: _Doc) -> None:
+    """A language node offers only languages of menu.languages."""
+    for spec in doc.nodes.values():
+        pair = spec.fields.get("options")
+        if spec.type != "language" or not pair or not isinstance(pair[1], MappingNode) or not doc.languages:
+            continue
+        for key, value in _pairs(pair[1]):
+            lang = _text(value)
+            if lang is None:
+                doc.error(value, f"{spec.where}.options[{_show(key)}]: {_not_a_string(value, 'a language code')}")
+            elif lang not in doc.languages:
+                doc.error(value, f"{spec.where}.options[{_show(key)}]: {lang!r} is not in menu.languages "
+                                 f"({', '.join(doc.languages)}){_did_you_mean(lang, doc.languages)}")
+
+
+# --- 7, 8, 9. the call graph ------------------------------------------------------------------------
+
+@dataclass
+class _Graph:
+    """Followed edges between defined nodes, and the nodes where a call can end."""
+
+    succ: dict[str, list[str]]
+    exits: set[str]
+
+    @classmethod
+    def of(cls, doc: _Doc) -> _Graph:
+        succ: dict[str, list[str]] = {name: [] for name in doc.nodes}
+        exits: set[str] = set()
+        for name, spec in doc.nodes.items():
+            if spec.type is None or spec.type in TERMINAL_TYPES or _ends_call(spec):
+                exits.add(name)  # an unknown type is already an error: don't pile loop errors on it
+            for target in _followed(spec):
+                if target == REPEAT and spec.type == "menu":
+                    succ[name].append(name)
+                elif target in SPECIAL_TARGETS or target not in doc.nodes:
+                    # back/repeat return to a menu the caller came through, which this static
+                    # check cannot know: count them as a way out rather than guess. An undefined
+                    # target is reported already.
+                    exits.add(name)
+                else:
+                    succ[name].append(target)
+        return cls(succ, exits)
+
+    def reachable(self, start: str) -> set[str]:
+        seen, todo = {start}, [start]
+        while todo:
+            for nxt in self.succ[todo.pop()]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    def can_exit(self) -> set[str]:
+        """Nodes from which some path reaches a node where the call ends."""
+        pred: dict[str, list[str]] = {name: [] for name in self.succ}
+        for name, targets in self.succ.items():
+            for t in targets:
+                pred[t].append(name)
+        seen, todo = set(self.exits), list(self.exits)
+        while todo:
+            for p in pred[todo.pop()]:
+                if p not in seen:
+                    seen.add(p)
+                    todo.append(p)
+        return seen
+
+
+def _followed(spec: _NodeSpec) -> list[str]:
+    """Targets the interpreter can go to from this node (all named ones when its type is unknown)."""
+    out = []
+    if spec.type in ("menu", None) and "options" in spec.fields and isinstance(spec.fields["options"][1], MappingNode):
+        out += [t for t in (_text(v) for _, v in _pairs(spec.fields["options"][1])) if t]
+    out += [t for t in (spec.text(f) for f in FOLLOWED.get(spec.type or "", TARGET_FIELDS)) if t]
+    return out
+
+
+def _ends_call(spec: _NodeSpec) -> bool:
+    """The interpreter hangs up here when a way out is missing."""
+    if spec.type == "menu":
+        return not spec.text("on_failure")
+    if spec.type == "identify":
+        return not spec.text("next") and not spec.text("on_failure")
+    if spec.type == "hours":
+        return not spec.text("open") or not spec.text("closed")
+    return spec.type in ("play", "consent", "language", "goto") and not spec.text("next")
+
+
+def _check_reachable(doc: _Doc) -> None:
+    """Nodes no call can get to from the entry."""
+    if doc.entry not in doc.nodes:
+        return
+    live = doc.graph.reachable(doc.entry)
+    for name, spec in doc.nodes.items():
+        if name not in live:
+            doc.warning(spec.key, f"{spec.where}: unreachable from the entry node {doc.entry!r}")
+
+
+def _check_loops(doc: _Doc) -> None:
+    """Reachable nodes from which no path reaches a hangup or queue node: the caller is stuck."""
+    if doc.entry not in doc.nodes:
+        return
+    graph = doc.graph
+    stuck = graph.reachable(doc.entry) - graph.can_exit()
+    # Report each connected group of stuck nodes once, at its first node in the file.
+    order = {name: i for i, name in enumerate(doc.nodes)}
+    neighbours: dict[str, set[str]] = {name: set() for name in stuck}
+    for name in stuck:
+        for t in graph.succ[name]:
+            if t in stuck:
+                neighbours[name].add(t)
+                neighbours[t].add(name)
+    done: set[str] = set()
+    for name in sorted(stuck, key=order.__getitem__):
+        if name in done:
+            continue
+        group, todo = {name}, [name]
+        while todo:
+            for n in neighbours[todo.pop()]:
+                if n not in group:
+                    group.add(n)
+                    todo.append(n)
+        done |= group
+        names = sorted(group, key=order.__getitem__)
+        doc.error(doc.nodes[name].key, f"{doc.nodes[name].where}: the caller can never leave "
+                                       f"{_elide(names)}: no path from them reaches a hangup or queue node")
+
+
+def _check_dead_ends(doc: _Doc) -> None:
+    """Nodes after which the call is hung up without a hangup node saying so."""
+    for spec in doc.nodes.values():
+        if not isinstance(spec.value, MappingNode) or not _ends_call(spec):
+            continue
+        if spec.type == "menu":
+            retries = _scalar(spec.fields["retries"][1]) if "retries" in spec.fields else 3
+            retries = retries if isinstance(retries, int) and not isinstance(retries, bool) else 3
+            doc.warning(spec.key, f"{spec.where}: after {retries} retries the call is hung up; set on_failure")
+        elif spec.type == "hours":
+            missing = " and ".join(f for f in ("open", "closed") if not spec.text(f))
+            doc.warning(spec.key, f"{spec.where}: no {missing}: the call is hung up there; set {missing}")
+        else:
+            doc.warning(spec.key, f"{spec.where}: no next: the call is hung up after this {spec.type} node; "
+                                  f"set next (or go to a hangup node)")
+
+
+def _check_ignored_fields(doc: _Doc) -> None:
+    """Target fields a node type accepts but never follows (e.g. next on a menu)."""
+    for spec in doc.nodes.values():
+        if spec.type is None:
+            continue
+        for name in TARGET_FIELDS:
+            if name in spec.fields and name in NODE_KEYS[spec.type] and name not in FOLLOWED[spec.type]:
+                doc.warning(spec.fields[name][0], f"{spec.where}.{name}: a {spec.type} node does not use "
+                                                  f"{name}; it is ignored")
+
+
+# --- 10. prompt files -----------------------------------------------------------------------------------
+
+def _check_prompt_files(doc: _Doc) -> None:
+    """Each named prompt exists as <prompts_dir>/<lang>/<name>.<ext> for every language."""
+    written = doc.setting("prompts_dir", "prompts")
+    directory = Path(written) if Path(written).is_absolute() else doc.base / written
+    exists: dict[tuple[str, str], bool] = {}
+
+    def found(lang: str, name: str) -> bool:
+        if (lang, name) not in exists:
+            stem = directory / lang / name
+            exists[lang, name] = any(stem.with_name(stem.name + ext).is_file() for ext in AUDIO_EXTENSIONS)
+        return exists[lang, name]
+
+    for spec in doc.nodes.values():
+        for field_name in PROMPT_FIELDS:
+            pair = spec.fields.get(field_name)
+            if not pair or spec.type is None:
+                continue
+            items = pair[1].value if isinstance(pair[1], SequenceNode) else [pair[1]]
+            for item in items:
+                name = _text(item)
+                if not name or not name.strip():
+                    continue
+                for lang in doc.languages:
+                    if not found(lang, name):
+                        doc.error(item, f"{spec.where}.{field_name}: prompt {name!r} is missing in language "
+                                        f"{lang} (expected {written.rstrip('/')}/{lang}/{name}.wav)")
+
+
+# --- 11. queues -------------------------------------------------------------------------------------------
+
+def read_queue_names(path: Path) -> set[str]:
+    """Queue sections of an Asterisk queues.conf: [name], not [general] nor (!) templates."""
+    names = set()
+    for line in path.read_text(errors="replace").splitlines():
+        line = line.split(";", 1)[0].strip()
+        m = re.match(r"^\[([^\]]+)\]\s*(\(([^)]*)\))?", line)
+        if m and m.group(1).strip() != "general" and "!" not in (m.group(3) or ""):
+            names.add(m.group(1).strip())
+    return names
+
+
+def _check_queue_names(doc: _Doc) -> None:
+    """queue: names a queue of queues.conf (warn once when that file is missing)."""
+    uses = [(spec, spec.fields["queue"][1]) for spec in doc.nodes.values()
+            if spec.type == "queue" and spec.text("queue")]
+    if not uses:
+        return
+    written = doc.setting("queues_conf", "asterisk-conf/queues.conf", section="queues")
+    conf = Path(written) if Path(written).is_absolute() else doc.base / written
+    try:
+        names = read_queue_names(conf)
+    except OSError:
+        doc.warning(uses[0][1], f"{uses[0][0].where}.queue: queue names not checked: {written} not found")
+        return
+    for spec, value in uses:
+        if value.value not in names:
+            doc.error(value, f"{spec.where}.queue: no queue {value.value!r} in {written}"
+                             f"{_did_you_mean(value.value, sorted(names))}")
+
+
+# --- 12. hours ---------------------------------------------------------------------------------------------
+
+def _hours_tables(doc: _Doc) -> Iterator[tuple[str, dict[str, tuple[YNode, YNode]]]]:
+    for name, (_, value) in doc.hours.items():
+        if isinstance(value, MappingNode):
+            yield f"hours.{name}", _mapping(value)
+
+
+def _check_timezones(doc: _Doc) -> None:
+    """timezone is an IANA zone name ZoneInfo knows."""
+    for where, table in _hours_tables(doc):
+        if "timezone" not in table:
+            continue
+        value = table["timezone"][1]
+        tz = _text(value)
+        try:
+            ZoneInfo(tz or "")
+        except (ZoneInfoNotFoundError, ValueError):
+            doc.error(value, f"{where}.timezone: unknown time zone "
+                             f"{tz if tz is not None else getattr(value, 'value', '?')!r} (e.g. Europe/Warsaw)")
+
+
+def _check_weekly(doc: _Doc) -> None:
+    """weekly maps day ranges (mon-fri) to HH:MM-HH:MM intervals, or lists of them."""
+    for where, table in _hours_tables(doc):
+        if "weekly" not in table:
+            continue
+        weekly = table["weekly"][1]
+        if not isinstance(weekly, MappingNode):
+            doc.error(weekly, f'{where}.weekly: must be a mapping of days -> hours, e.g. {{mon-fri: "08:00-20:00"}}')
+            continue
+        for key, value in _pairs(weekly):
+            days = key.value if isinstance(key, ScalarNode) else "?"
+            try:
+                parse_days(days)
+            except ValueError as exc:
+                doc.error(key, f"{where}.weekly: {exc}")
+            for item in (value.value if isinstance(value, SequenceNode) else [value]):
+                text = _text(item)
+                if text is None:
+                    doc.error(item, f"{where}.weekly.{days}: {_not_a_string(item, 'HH:MM-HH:MM')}")
+                    continue
+                try:
+                    parse_interval(text)
+                except ValueError as exc:
+                    doc.error(item, f"{where}.weekly.{days}: {exc}")
+
+
+def _check_holidays(doc: _Doc) -> None:
+    """holidays is a list of YYYY-MM-DD dates."""
+    for where, table in _hours_tables(doc):
+        if "holidays" not in table:
+            continue
+        value = table["holidays"][1]
+        if not isinstance(value, SequenceNode):
+            doc.error(value, f'{where}.holidays: must be a list of dates, e.g. ["2026-12-25"]')
+            continue
+        for item in value.value:
+            text = item.value if isinstance(item, ScalarNode) and item.tag.endswith(("str", "timestamp")) else None
+            try:
+                if text is None or len(text) != 10:
+                    raise ValueError
+                date.fromisoformat(text)
+            except ValueError:
+                if isinstance(item, ScalarNode):
+                    doc.error(item, f"{where}.holidays: bad date {item.value!r} (use YYYY-MM-DD)")
+                else:
+                    doc.error(item, f"{where}.holidays: must be a date (YYYY-MM-DD), not {_reads_as(item)}")
+
+
+# Run in this order; each reports and carries on.
+CHECKS: tuple[Callable[[_Doc], None], ...] = (
+    _check_duplicate_keys,
+    _check_top_level, _check_sections, _check_menu_keys, _check_node_names, _check_node_keys, _check_hours_keys,
+    _check_node_types, _check_field_types, _check_required_fields, _check_languages,
+    _check_option_keys, _check_consent_digits, _check_unquoted_hash,
+    _check_targets, _check_entry, _check_hours_refs, _check_language_options,
+    _check_reachable, _check_loops, _check_dead_ends, _check_ignored_fields,
+    _check_prompt_files,
+    _check_queue_names,
+    _check_timezones, _check_weekly, _check_holidays,
+)
