@@ -1,5 +1,5 @@
 """English, American style (Huddleston & Pullum, "The Cambridge Grammar of
-the English Language" (CGEL), ch. 5 §7 on numerals; Chicago Manual of Style
+the English Language" (CGEL), on numerals; The Chicago Manual of Style
 ch. 9 for dates).
 
 - Cardinals without "and" after hundred (American): 105 "one hundred five".

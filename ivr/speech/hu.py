@@ -1,5 +1,5 @@
 """Hungarian (Rounds, "Hungarian: An Essential Grammar", ch. on numerals and
-dates; A magyar helyesírás szabályai (AkH., 12th ed.) 291 on writing
+dates; A magyar helyesírás szabályai (AkH., 12th ed.) on writing
 numbers in words).
 
 - Numbers up to 2000 are one word (ezerkilencszázkilencvenkilenc); above

@@ -1,6 +1,7 @@
-"""Lithuanian (Ambrazas (ed.), "Lithuanian Grammar", Vilnius 1997, §§ on
-cardinal and ordinal numerals and their syntax; VLKK consultations on
-reading dates).
+"""Lithuanian (Ambrazas (ed.), "Lithuanian Grammar", Vilnius 1997, on
+cardinal and ordinal numerals and their agreement; checked against the
+ordinal tables of the skaitvardžiai library, github.com/monrealis/
+skaitvardziai, which follows ualgiman.dtiltas.lt/skaitvardis.html).
 
 - The noun after a number: nominative singular when it ends in 1 but not 11
   (1, 21, 101 euras), nominative plural when it ends in 2-9 but not 12-19
@@ -40,7 +41,6 @@ SCALES = (Noun("milijonas", "milijonai", "milijonų"), Noun("tūkstantis", "tūk
 # ordinal stems: + "as" plain masculine, + "oji" feminine definite, + "ųjų" genitive plural definite
 ORD_ONES = [""] + ("pirm antr treči ketvirt penkt šešt septint aštunt devint dešimt vienuolikt dvylikt "
             "trylikt keturiolikt penkiolikt šešiolikt septyniolikt aštuoniolikt devyniolikt").split()
-ORD_ENDINGS = ("as", "oji", "ųjų")
 MONTHS = ("", "sausio", "vasario", "kovo", "balandžio", "gegužės", "birželio", "liepos", "rugpjūčio",
           "rugsėjo", "spalio", "lapkričio", "gruodžio")
 
@@ -130,7 +130,9 @@ def date(y: int, m: int, d: int) -> list[str]:
 
 
 def vocabulary() -> set[str]:
-    ordinals = {w for n in range(1, 101) for e in ORD_ENDINGS for w in _ordinal(n, e)}
-    scales = {w for s in (HUNDRED, *SCALES) for w in s.forms()}
+    ordinals = {w for n in range(1, 101) for e in ("as", "ųjų") for w in _ordinal(n, e)}
+    ordinals |= {w for d in range(1, 32) for w in _ordinal(d, "oji")}  # days
+    # hundreds are 1-9, so šimtas/šimtai only, never "šimtų"
+    scales = {HUNDRED.one, HUNDRED.few} | {w for s in SCALES for w in s.forms()}
     return ({*ONES["m"], *ONES["f"], *TEENS, *TENS, *MONTHS, "metų", "tūkstantųjų"}
             | scales | ordinals) - {""}

@@ -1,4 +1,4 @@
-"""Polish (Swan, "A Grammar of Contemporary Polish", ch. 12 on numerals and
+"""Polish (Swan, "A Grammar of Contemporary Polish", on numerals and
 their agreement; Wielki słownik ortograficzny PWN and the Poradnia językowa
 PWN for the spelling of numerals and the reading of dates).
 

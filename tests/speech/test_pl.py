@@ -1,0 +1,123 @@
+"""Polish, expected words written from the rules (Swan, "A Grammar of
+Contemporary Polish"; PWN): 1 -> nom. sg., ending in 2-4 but not 12-14 ->
+nom. pl., else gen. pl.; feminine jedna/dwie; dates in the genitive."""
+
+import pytest
+
+from ivr.speech import words
+
+CASES = [
+    # number
+    ("number", "0", None, "zero"),
+    ("number", "1", None, "jeden"),
+    ("number", "2", None, "dwa"),
+    ("number", "11", None, "jedenaście"),
+    ("number", "15", None, "piętnaście"),
+    ("number", "19", None, "dziewiętnaście"),
+    ("number", "21", None, "dwadzieścia jeden"),
+    ("number", "40", None, "czterdzieści"),
+    ("number", "99", None, "dziewięćdziesiąt dziewięć"),
+    ("number", "100", None, "sto"),
+    ("number", "105", None, "sto pięć"),
+    ("number", "200", None, "dwieście"),
+    ("number", "345", None, "trzysta czterdzieści pięć"),
+    ("number", "1000", None, "tysiąc"),
+    ("number", "1001", None, "tysiąc jeden"),
+    ("number", "2000", None, "dwa tysiące"),
+    ("number", "5000", None, "pięć tysięcy"),
+    ("number", "12000", None, "dwanaście tysięcy"),
+    ("number", "21000", None, "dwadzieścia jeden tysięcy"),
+    ("number", "22000", None, "dwadzieścia dwa tysiące"),
+    ("number", "101000", None, "sto jeden tysięcy"),
+    ("number", "1000000", None, "milion"),
+    ("number", "3000000", None, "trzy miliony"),
+    ("number", "5000000", None, "pięć milionów"),
+    ("number", "1234567", None,
+     "milion dwieście trzydzieści cztery tysiące pięćset sześćdziesiąt siedem"),
+    ("number", "999999999", None,
+     "dziewięćset dziewięćdziesiąt dziewięć milionów dziewięćset dziewięćdziesiąt dziewięć tysięcy "
+     "dziewięćset dziewięćdziesiąt dziewięć"),
+    ("number", "-7", None, "minus siedem"),
+    # money: złoty / złote / złotych, grosz / grosze / groszy
+    ("money", "1", "PLN", "jeden złoty"),
+    ("money", "2", "PLN", "dwa złote"),
+    ("money", "5", None, "pięć złotych"),
+    ("money", "12", None, "dwanaście złotych"),
+    ("money", "22", None, "dwadzieścia dwa złote"),
+    ("money", "104", None, "sto cztery złote"),
+    ("money", "112", None, "sto dwanaście złotych"),
+    ("money", "0", None, "zero złotych"),
+    ("money", "0.00 PLN", None, "zero złotych"),
+    ("money", "1000", None, "tysiąc złotych"),
+    ("money", "2000", None, "dwa tysiące złotych"),
+    ("money", "5000", None, "pięć tysięcy złotych"),
+    ("money", "1000000", None, "milion złotych"),
+    ("money", "1000001", None, "milion jeden złotych"),
+    ("money", "22.05", "PLN", "dwadzieścia dwa złote pięć groszy"),
+    ("money", "0.01", None, "jeden grosz"),
+    ("money", "0.03", None, "trzy grosze"),
+    ("money", "0.11", None, "jedenaście groszy"),
+    ("money", "0.25", None, "dwadzieścia pięć groszy"),
+    ("money", "1.01", None, "jeden złoty jeden grosz"),
+    ("money", "1234.56 PLN", None,
+     "tysiąc dwieście trzydzieści cztery złote pięćdziesiąt sześć groszy"),
+    ("money", "12,50", None, "dwanaście złotych pięćdziesiąt groszy"),
+    ("money", "-12.50", None, "minus dwanaście złotych pięćdziesiąt groszy"),
+    ("money", "1", "EUR", "jedno euro"),
+    ("money", "2.02 EUR", None, "dwa euro dwa centy"),
+    ("money", "5.05", "EUR", "pięć euro pięć centów"),
+    ("money", "22", "USD", "dwadzieścia dwa dolary"),
+    ("money", "1.20", "GBP", "jeden funt dwadzieścia pensów"),
+    ("money", "1234.56", "HUF", "tysiąc dwieście trzydzieści pięć forintów"),
+    # count: gender of 1 and 2
+    ("count", "1", "minute", "jedna minuta"),
+    ("count", "2", "minute", "dwie minuty"),
+    ("count", "5", "minute", "pięć minut"),
+    ("count", "12", "minute", "dwanaście minut"),
+    ("count", "21", "minute", "dwadzieścia jeden minut"),
+    ("count", "22", "minute", "dwadzieścia dwie minuty"),
+    ("count", "0", "minute", "zero minut"),
+    ("count", "1002", "minute", "tysiąc dwie minuty"),
+    ("count", "1", "day", "jeden dzień"),
+    ("count", "2", "day", "dwa dni"),
+    ("count", "14", "day", "czternaście dni"),
+    ("count", "3 hours", None, "trzy godziny"),
+    ("count", "2", "week", "dwa tygodnie"),
+    ("count", "5", "month", "pięć miesięcy"),
+    # ordinal: nominative masculine
+    ("ordinal", "1", None, "pierwszy"),
+    ("ordinal", "2", None, "drugi"),
+    ("ordinal", "3", None, "trzeci"),
+    ("ordinal", "12", None, "dwunasty"),
+    ("ordinal", "20", None, "dwudziesty"),
+    ("ordinal", "21", None, "dwudziesty pierwszy"),
+    ("ordinal", "31", None, "trzydziesty pierwszy"),
+    ("ordinal", "100", None, "setny"),
+    # digits
+    ("digits", "0123", None, "zero jeden dwa trzy"),
+    ("digits", "45 67-89", None, "cztery pięć sześć siedem osiem dziewięć"),
+    # date: genitive day, genitive month, year with only the last part ordinal, "roku"
+    ("date", "2026-12-05", None, "piątego grudnia dwa tysiące dwudziestego szóstego roku"),
+    ("date", "2000-01-01", None, "pierwszego stycznia dwutysięcznego roku"),
+    ("date", "2010-02-02", None, "drugiego lutego dwa tysiące dziesiątego roku"),
+    ("date", "1999-03-03", None,
+     "trzeciego marca tysiąc dziewięćset dziewięćdziesiątego dziewiątego roku"),
+    ("date", "2001-04-11", None, "jedenastego kwietnia dwa tysiące pierwszego roku"),
+    ("date", "2011-05-12", None, "dwunastego maja dwa tysiące jedenastego roku"),
+    ("date", "2020-06-20", None, "dwudziestego czerwca dwa tysiące dwudziestego roku"),
+    ("date", "2099-07-31", None,
+     "trzydziestego pierwszego lipca dwa tysiące dziewięćdziesiątego dziewiątego roku"),
+    ("date", "1900-08-15", None, "piętnastego sierpnia tysiąc dziewięćsetnego roku"),
+    ("date", "2100-09-30", None, "trzydziestego września dwa tysiące setnego roku"),
+    ("date", "1990-10-22", None,
+     "dwudziestego drugiego października tysiąc dziewięćset dziewięćdziesiątego roku"),
+    ("date", "2024-11-29", None,
+     "dwudziestego dziewiątego listopada dwa tysiące dwudziestego czwartego roku"),
+    ("date", "2003-12-24", None, "dwudziestego czwartego grudnia dwa tysiące trzeciego roku"),
+]
+
+
+@pytest.mark.parametrize("kind, value, option, expected", CASES)
+def test_pl(kind, value, option, expected):
+    extra = {"currency": option} if kind == "money" else {"noun": option} if kind == "count" else {}
+    assert " ".join(words("pl", kind, value, **extra)) == expected
