@@ -1,0 +1,198 @@
+"""The two FastAGI servers under test; `serve()` runs one in its own process.
+
+Both handlers run the same script() per call and put the same bytes on the
+wire: ours through ivr.agi.fastagi.FastAGIServer, the baseline as a bare
+panoramisk fast_agi.Application route. The orchestrator talks to the server
+process over a multiprocessing pipe: "stats" answers with CPU time, RSS,
+session counts and the event-loop lag seen since the last "stats"; "stop"
+ends the process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import gc
+import logging
+import os
+import resource
+import time
+
+from . import raise_nofile, summarize
+
+BODY: tuple[tuple[object, ...], ...] = (
+    ("GET VARIABLE", "LANGUAGE"),
+    ("STREAM FILE", "welcome", "0123456789*#"),
+    ("WAIT FOR DIGIT", 1000),
+    ("SET VARIABLE", "IVR_RESULT", "done"),
+)
+
+
+@functools.lru_cache(maxsize=None)
+def script(repeat: int = 1) -> tuple[tuple[object, ...], ...]:
+    """ANSWER, BODY `repeat` times, HANGUP: 6 commands for repeat=1.
+
+    The client asks for `repeat` in agi_arg_1 (as a dialplan's AGI(agi://...,N)
+    would), so one server process serves both short and long sessions.
+    """
+    return (("ANSWER",),) + BODY * repeat + (("HANGUP",),)
+
+
+def _wire_line(verb: str, *args: object) -> str:
+    # What ivr.agi.connection.encode_command writes, minus the newline: each
+    # argument in double quotes. The baseline sends these strings as they are.
+    return " ".join([verb] + [f'"{a}"' for a in args])
+
+
+@functools.lru_cache(maxsize=None)
+def lines(repeat: int = 1) -> tuple[str, ...]:
+    return tuple(_wire_line(*cmd) for cmd in script(repeat))
+
+
+SCRIPT = script(1)
+LINES = lines(1)
+
+LAG_INTERVAL = 0.010
+
+
+class Stats:
+    """Counters kept inside the server process."""
+
+    def __init__(self) -> None:
+        self.started = self.done = self.aborted = 0
+        self.lag: list[float] = []
+        self.open_sessions = lambda: self.started - self.done - self.aborted  # replaced for ours
+
+    def start_lag_timer(self, loop: asyncio.AbstractEventLoop) -> None:
+        # time.monotonic, not loop.time(): uvloop's clock is cached per loop
+        # iteration in milliseconds and would hide the lateness.
+        def tick(due: float) -> None:
+            now = time.monotonic()
+            self.lag.append(now - due)
+            loop.call_later(LAG_INTERVAL, tick, now + LAG_INTERVAL)
+
+        loop.call_later(LAG_INTERVAL, tick, time.monotonic() + LAG_INTERVAL)
+
+    def snapshot(self) -> dict:
+        lag, self.lag = self.lag, []
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+        return {
+            "cpu_s": time.process_time(),
+            "user_s": ru.ru_utime,
+            "sys_s": ru.ru_stime,
+            "minor_faults": ru.ru_minflt,
+            "gc_collections": [g["collections"] for g in gc.get_stats()],
+            "rss_kib": _rss_kib(),
+            "started": self.started,
+            "done": self.done,
+            "aborted": self.aborted,
+            "open": self.open_sessions(),
+            "lag_ms": summarize(lag, 1e3),
+        }
+
+
+def _rss_kib() -> int:
+    with open("/proc/self/statm") as f:
+        resident_pages = int(f.read().split()[1])
+    return resident_pages * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+stats = Stats()
+
+
+async def ours_handler(channel) -> None:
+    """Our side: FastAGIChannel.command for each step of the script."""
+    stats.started += 1
+    try:
+        for cmd in script(int(channel.request.get("agi_arg_1", "1"))):
+            await channel.command(*cmd)
+    except BaseException:
+        stats.aborted += 1
+        raise
+    stats.done += 1
+
+
+async def panoramisk_handler(request) -> None:
+    """The baseline: a bare panoramisk route sending the same lines."""
+    stats.started += 1
+    try:
+        for line in lines(int(request.headers.get("agi_arg_1", "1"))):
+            await request.send_command(line)
+    except BaseException:
+        stats.aborted += 1
+        raise
+    stats.done += 1
+
+
+async def _start(kind: str):
+    """Start one server on an ephemeral loopback port; return (port, stop coroutine fn)."""
+    if kind == "ours":
+        from ivr.agi.fastagi import FastAGIServer
+
+        server = FastAGIServer(ours_handler, host="127.0.0.1", port=0)
+        await server.start()
+        stats.open_sessions = lambda: len(server.sessions)
+        return server.port, lambda: server.drain(5)
+    if kind == "panoramisk":
+        from panoramisk.fast_agi import Application
+
+        app = Application()
+        # add_route wraps with asyncio.coroutine, gone in 3.11: fill the table directly.
+        app._route["ivr"] = panoramisk_handler
+        # The same listen backlog as FastAGIServer, so c=1000 compares the
+        # handlers and not the accept queue (start_server defaults to 100).
+        server = await asyncio.start_server(app.handler, "127.0.0.1", 0, backlog=1024)
+        port = server.sockets[0].getsockname()[1]
+
+        async def stop() -> None:
+            server.close()
+            await server.wait_closed()
+
+        return port, stop
+    raise ValueError(f"unknown server kind {kind!r}")
+
+
+async def _main(kind: str, ctrl) -> None:
+    loop = asyncio.get_running_loop()
+    port, stop = await _start(kind)
+    stats.start_lag_timer(loop)
+    stopped = loop.create_future()
+
+    def on_ctrl() -> None:
+        try:
+            msg = ctrl.recv()
+        except (EOFError, OSError):
+            msg = "stop"  # the orchestrator is gone
+        if msg == "stats":
+            ctrl.send(stats.snapshot())
+        elif msg == "stop" and not stopped.done():
+            stopped.set_result(None)
+
+    loop.add_reader(ctrl.fileno(), on_ctrl)
+    ctrl.send({"port": port, "pid": os.getpid(), "loop": type(loop).__module__})
+    await stopped
+    loop.remove_reader(ctrl.fileno())
+    await stop()
+    # Let connections still closing finish: asyncio.Runner would cancel them,
+    # and on 3.11 a cancelled start_server task logs a traceback per socket.
+    others = asyncio.all_tasks() - {asyncio.current_task()}
+    if others:
+        await asyncio.wait(others, timeout=5)
+
+
+def serve(kind: str, loop_name: str, ctrl) -> None:
+    """Process entry: run server `kind` ("ours"/"panoramisk") on `loop_name` ("asyncio"/"uvloop")."""
+    raise_nofile()
+    # panoramisk logs a traceback per session the client drops; keep stderr readable.
+    logging.getLogger("panoramisk").setLevel(logging.CRITICAL)
+    logging.getLogger("ivr").setLevel(logging.ERROR)
+    if loop_name == "uvloop":
+        import uvloop
+
+        factory = uvloop.new_event_loop
+    elif loop_name == "asyncio":
+        factory = asyncio.new_event_loop
+    else:
+        raise ValueError(f"unknown loop {loop_name!r}")
+    with asyncio.Runner(loop_factory=factory) as runner:
+        runner.run(_main(kind, ctrl))
