@@ -65,3 +65,28 @@ class Note:
     action: str
     detail: Mapping[str, Any] = field(default_factory=dict)
     digits: str = ""
+
+
+@dataclass(frozen=True)
+class LookupCaller:
+    """Answer: the AccountView whose known number is this caller id, or None."""
+
+    node: str
+    caller_id: str
+
+
+@dataclass(frozen=True)
+class VerifyAccount:
+    """Answer: the AccountView if number and PIN match (and it is not locked), or None."""
+
+    node: str
+    number: str
+    pin: str
+
+
+@dataclass(frozen=True)
+class LoadData:
+    """Answer: "tariffs" -> list of TariffView in force now; "billing_rules" -> prompt names."""
+
+    node: str
+    what: str

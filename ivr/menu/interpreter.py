@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Generator
 
-from .actions import Collect, Hangup, Note, Play, QueueCall, SetVar, StartRecording, WaitDigit
+from .actions import (Collect, Hangup, LoadData, LookupCaller, Note, Play, QueueCall, SetVar, StartRecording,
+                      VerifyAccount, WaitDigit)
 from .matcher import match
 from .model import (BACK, REPEAT, ConsentNode, GotoNode, HangupNode, HoursNode, IdentifyNode,
-                    LanguageNode, Menu, MenuNode, Node, PlayNode, QueueNode)
+                    LanguageNode, Menu, MenuNode, Node, PlayNode, QueueNode, Say)
 
 MAX_NODE_VISITS = 200  # a loop no caller can leave ends the call instead of running forever
 
@@ -86,8 +87,32 @@ def _resolve(target: str, current: str, node: Node, ctx: CallContext) -> str:
     return target
 
 
+def _expand(node: str, items: tuple, ctx: CallContext):
+    """Prompt items with data filled in: `say` values of the identified
+    account, the tariffs in force today, the billing rules of the language."""
+    out: list = []
+    for item in items:
+        if not isinstance(item, Say):
+            out.append(item)
+        elif item.kind == "tariffs":
+            for t in (yield LoadData(node, "tariffs")):
+                out += [f"tariff-{t.name.lower().replace(' ', '-')}", Say("money", f"{t.price} {t.currency}"),
+                        f"per-{t.unit}"]
+        elif item.kind == "billing_rules":
+            out += (yield LoadData(node, "billing_rules"))
+        elif item.value.startswith("account."):
+            value = ctx.account.value(item.value.split(".", 1)[1]) if ctx.account is not None else None
+            if value is None:
+                yield Note(node, "missing-value", {"value": item.value})
+            else:
+                out.append(Say(item.kind, value))
+        else:
+            out.append(item)  # a literal: {say: number, value: "42"}
+    return tuple(out)
+
+
 def _menu(menu: Menu, node: MenuNode, ctx: CallContext, pending: str):
-    prompts = node.prompt
+    prompts = yield from _expand(node.name, node.prompt, ctx)
     for attempt in range(1, node.retries + 1):
         digits = pending[:1]
         rest = pending[1:]
@@ -98,7 +123,7 @@ def _menu(menu: Menu, node: MenuNode, ctx: CallContext, pending: str):
             digits = yield WaitDigit(node.name, node.timeout)
         if not digits:
             yield Note(node.name, "timeout", {"attempt": attempt})
-            prompts = node.no_input + node.prompt
+            prompts = node.no_input + (yield from _expand(node.name, node.prompt, ctx))
             continue
         result = match(node.options, digits)
         while result.kind in ("ambiguous", "more"):
@@ -112,7 +137,7 @@ def _menu(menu: Menu, node: MenuNode, ctx: CallContext, pending: str):
         if result.kind in ("found", "ambiguous"):
             return result.target, rest
         yield Note(node.name, "invalid", {"attempt": attempt}, digits)
-        prompts = node.invalid + node.prompt
+        prompts = node.invalid + (yield from _expand(node.name, node.prompt, ctx))
     yield Note(node.name, "failure", {"retries": node.retries})
     if node.on_failure:
         return node.on_failure, ""
@@ -121,7 +146,7 @@ def _menu(menu: Menu, node: MenuNode, ctx: CallContext, pending: str):
 
 
 def _play(menu: Menu, node: PlayNode, ctx: CallContext, pending: str):
-    digit = pending or (yield Play(node.name, node.prompt))
+    digit = pending or (yield Play(node.name, (yield from _expand(node.name, node.prompt, ctx))))
     if digit:
         yield Note(node.name, "input", {"type_ahead": True}, digit)
     if not node.next:
@@ -131,11 +156,37 @@ def _play(menu: Menu, node: PlayNode, ctx: CallContext, pending: str):
 
 
 def _identify(menu: Menu, node: IdentifyNode, ctx: CallContext, pending: str):
-    # Account data arrives with the data issue; until then nobody is identified.
-    yield Note(node.name, "identify", {"identified": False, "by": list(node.by)})
-    if node.prompt:
-        yield Play(node.name, node.prompt)
-    return node.on_failure or node.next, ""
+    """A known caller id identifies at once; otherwise account number and PIN.
+    The caller is never told which of the two was wrong, nor that the
+    account is locked: every failure sounds the same."""
+    if ctx.account is not None:
+        return node.next, pending
+    if "caller_id" in node.by and ctx.caller_id:
+        account = yield LookupCaller(node.name, ctx.caller_id)
+        if account is not None:
+            ctx.account = account
+            yield Note(node.name, "identify", {"identified": True, "by": "caller_id"})
+            return node.next, pending
+    if "account_pin" in node.by:
+        if node.prompt:
+            yield Play(node.name, node.prompt)
+        for attempt in range(1, node.attempts + 1):
+            number = yield Collect(node.name, node.account_prompt, 16, node.timeout)
+            pin = (yield Collect(node.name, node.pin_prompt, 8, node.timeout)) if number else ""
+            # Never log the PIN; the account number only by its length.
+            yield Note(node.name, "input", {"account_digits": len(number or ""), "pin_digits": len(pin or "")})
+            account = (yield VerifyAccount(node.name, number, pin)) if number and pin else None
+            if account is not None:
+                ctx.account = account
+                yield Note(node.name, "identify", {"identified": True, "by": "account_pin", "attempt": attempt})
+                return node.next, ""
+            yield Note(node.name, "identify", {"identified": False, "attempt": attempt})
+            yield Play(node.name, node.failed_prompt, "")
+    yield Note(node.name, "failure", {"attempts": node.attempts})
+    if node.on_failure:
+        return node.on_failure, ""
+    yield Hangup(node.name)
+    return _End("hangup")
 
 
 def _consent(menu: Menu, node: ConsentNode, ctx: CallContext, pending: str):

@@ -57,6 +57,11 @@ class PlayNode(Node):
 @dataclass(frozen=True)
 class IdentifyNode(Node):
     by: tuple[str, ...] = ("caller_id", "account_pin")
+    attempts: int = 3
+    account_prompt: tuple = ("enter-account-number",)
+    pin_prompt: tuple = ("enter-pin",)
+    failed_prompt: tuple = ("identify-failed",)
+    timeout: float = 8.0
 
 
 @dataclass(frozen=True)
@@ -134,7 +139,7 @@ def _prompt(value: Any) -> tuple:
     return tuple(out)
 
 
-_PROMPT_FIELDS = ("prompt", "invalid", "no_input")
+_PROMPT_FIELDS = ("prompt", "invalid", "no_input", "account_prompt", "pin_prompt", "failed_prompt")
 _FLOAT_FIELDS = ("timeout", "inter_digit_timeout")
 _PLAIN = {"name", "type"}
 

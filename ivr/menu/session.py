@@ -3,6 +3,7 @@ every step to the call record."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from pathlib import Path
@@ -11,7 +12,8 @@ from typing import Callable
 from ..channel.interface import Channel
 from ..errors import ChannelHungUp
 from ..store.calllog import CallRecord
-from .actions import Collect, Hangup, Note, Play, QueueCall, SetVar, StartRecording, WaitDigit
+from .actions import (Collect, Hangup, LoadData, LookupCaller, Note, Play, QueueCall, SetVar, StartRecording,
+                      VerifyAccount, WaitDigit)
 from .interpreter import CallContext, walk
 from .model import Menu
 from .prompts import PromptResolver
@@ -24,10 +26,11 @@ Observer = Callable[[dict], None]
 class SessionDriver:
     def __init__(self, menu: Menu, channel: Channel, ctx: CallContext, record: CallRecord,
                  prompts: PromptResolver, recordings_dir: Path, recording_format: str = "wav",
-                 observer: Observer | None = None):
+                 observer: Observer | None = None, data=None):
         self.menu, self.channel, self.ctx, self.record = menu, channel, ctx, record
         self.prompts, self.recordings_dir, self.recording_format = prompts, recordings_dir, recording_format
         self.observer = observer
+        self.data = data  # ivr.data.lookup.DataSource, or None: nobody is known
         self.hung_up = False
         self.in_queue = ""
         self.log = logging.LoggerAdapter(log, {"uid": record.unique_id})
@@ -94,9 +97,22 @@ class SessionDriver:
             status = (await ch.queue(action.queue, action.options, action.timeout)).status
             self.in_queue = ""
             return status
+        if isinstance(action, (LookupCaller, VerifyAccount, LoadData)):
+            return await self._lookup(action)
         if isinstance(action, Hangup):
             self._step(action.node, "hangup")
             self.hung_up = True
             await ch.hangup()
             return None
         raise TypeError(f"unknown action {action!r}")
+
+    async def _lookup(self, action) -> object:
+        # The database is synchronous: keep it off the event loop.
+        data = self.data
+        if isinstance(action, LookupCaller):
+            return await asyncio.to_thread(data.by_caller_id, action.caller_id) if data else None
+        if isinstance(action, VerifyAccount):
+            return await asyncio.to_thread(data.verify, action.number, action.pin, self.ctx.now()) if data else None
+        if action.what == "tariffs":
+            return await asyncio.to_thread(data.tariffs, self.ctx.now().date()) if data else []
+        return await asyncio.to_thread(data.billing_rules, self.ctx.language) if data else []

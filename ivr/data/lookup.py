@@ -1,0 +1,97 @@
+"""What a call asks of the data: who is calling, is this PIN right, what do
+things cost today. Synchronous; the session driver runs it off the loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+from sqlalchemy import or_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, selectinload
+
+from ..store.models import Account, AccountPhone, BillingRule, Tariff
+from .pins import verify_pin
+
+
+@dataclass(frozen=True)
+class AccountView:
+    number: str
+    name: str
+    language: str
+    balance: Decimal
+    currency: str
+    due_date: date | None
+    tariff: str
+
+    def value(self, field: str) -> str | None:
+        """`account.balance` and friends, as the text a `say` item speaks."""
+        if field == "balance":
+            return f"{self.balance} {self.currency}"
+        if field == "due_date":
+            return self.due_date.isoformat() if self.due_date else None
+        if field == "number":
+            return self.number
+        return None
+
+
+@dataclass(frozen=True)
+class TariffView:
+    name: str
+    group: str
+    price: Decimal
+    currency: str
+    unit: str
+
+
+def _view(a: Account) -> AccountView:
+    return AccountView(a.number, a.name, a.language, a.balance, a.currency, a.due_date, a.tariff)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
+
+
+class DataSource:
+    def __init__(self, engine: Engine, lock_after: int = 3, lock_minutes: float = 15):
+        self.engine, self.lock_after, self.lock_for = engine, lock_after, timedelta(minutes=lock_minutes)
+
+    def by_caller_id(self, caller_id: str) -> AccountView | None:
+        phone = caller_id.strip().lstrip("+")
+        if not phone:
+            return None
+        with Session(self.engine) as s:
+            row = s.scalars(select(AccountPhone).options(selectinload(AccountPhone.account))
+                            .where(AccountPhone.phone == phone)).first()
+            return _view(row.account) if row else None
+
+    def verify(self, number: str, pin: str, now: datetime) -> AccountView | None:
+        """The account if number and PIN match and it is not locked. Wrong PINs
+        count across calls; `lock_after` of them lock it for `lock_minutes`."""
+        with Session(self.engine) as s, s.begin():
+            acc = s.scalars(select(Account).where(Account.number == number).with_for_update()).first()
+            if acc is None:
+                return None
+            locked = _aware(acc.locked_until)
+            if locked is not None and locked > now:
+                return None
+            if verify_pin(pin, acc.pin_hash):
+                acc.failed_pins, acc.locked_until = 0, None
+                return _view(acc)
+            acc.failed_pins += 1
+            if acc.failed_pins >= self.lock_after:
+                acc.locked_until, acc.failed_pins = now + self.lock_for, 0
+            return None
+
+    def tariffs(self, on: date) -> list[TariffView]:
+        with Session(self.engine) as s:
+            rows = s.scalars(select(Tariff).where(Tariff.valid_from <= on,
+                                                  or_(Tariff.valid_to.is_(None), Tariff.valid_to >= on))
+                             .order_by(Tariff.group, Tariff.price, Tariff.name))
+            return [TariffView(t.name, t.group, t.price, t.currency, t.unit) for t in rows]
+
+    def billing_rules(self, language: str) -> list[str]:
+        with Session(self.engine) as s:
+            return list(s.scalars(select(BillingRule.prompt).where(BillingRule.language == language)
+                                  .order_by(BillingRule.position, BillingRule.name)))
