@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from support import E2E_CONFIG, ROOT, TEST_STATE, Controller, ivr_cli
+from support import E2E_CONFIG, IVR, ROOT, TEST_STATE, Controller
 
 pytestmark = pytest.mark.asterisk
 
@@ -37,7 +37,7 @@ def own_controller(e2e_settings, tmp_path):
 
 
 def start_call(config, *args) -> subprocess.Popen:
-    return subprocess.Popen([*__import__("conftest").IVR, "--config", str(config), "call", *args],
+    return subprocess.Popen([*IVR, "--config", str(config), "call", *args],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -95,12 +95,14 @@ class FastAGIServer:
         except Exception:  # one bad call must never take the server down
             log.exception("AGI session failed")
         finally:
-            self.sessions.discard(task)
             writer.close()
             try:
                 await writer.wait_closed()
             except (ConnectionError, OSError):
                 pass
+            finally:
+                # Only now: drain() must not call a session over while its socket is open.
+                self.sessions.discard(task)
 
     async def _read_headers(self, reader: asyncio.StreamReader) -> AGIConnection | None:
         conn = AGIConnection(self.max_header_bytes)

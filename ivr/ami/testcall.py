@@ -14,14 +14,20 @@ CALLER_CONTEXT = "ivr-test-caller"
 
 
 def dtmf_script(digits: str, gap: float = 2.0) -> str:
-    """'1 2 #' -> '1WW2WW#': each space is a pause of `gap` seconds (W = 1 s, w = 0.5 s)."""
+    """'1 2 #' -> '1WW2WW#': each space is a pause of `gap` seconds (W = 1 s, w = 0.5 s).
+
+    A '-' token presses nothing (the caller stays silent for one gap), as in
+    `ivr simulate`'s scripts: '- 1' lets the first prompt time out, then presses 1."""
     pause = "W" * int(gap) + "w" * int(round((gap - int(gap)) * 2))
     presses = [p for p in digits.split() if p]
-    for p in presses:
+    for i, p in enumerate(presses, 1):
+        if p == "-":
+            continue
         bad = [c for c in p if c not in "0123456789*#"]
         if bad:
-            raise ValueError(f"--digits: {bad[0]!r} is not a DTMF key (use 0-9, * and #)")
-    return pause.join(presses)
+            raise ValueError(f"--digits: token {i} {p!r}: {bad[0]!r} is not a DTMF key "
+                             "(use 0-9, * and #, or - for silence)")
+    return pause.join("" if p == "-" else p for p in presses)
 
 
 @dataclass(frozen=True)
