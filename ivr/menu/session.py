@@ -11,7 +11,7 @@ from typing import Callable
 
 from ..channel.interface import Channel
 from ..errors import ChannelHungUp
-from ..store.calllog import CallRecord
+from ..store.calllog import CallRecord, utcnow
 from .actions import (Collect, Hangup, LoadData, LookupCaller, Note, Play, QueueCall, SetVar, StartRecording,
                       VerifyAccount, WaitDigit)
 from .interpreter import CallContext, walk
@@ -69,6 +69,8 @@ class SessionDriver:
     async def _do(self, action: object) -> object:
         ch = self.channel
         if isinstance(action, Note):
+            if action.action == "set" and "consent" in action.detail:
+                self.record.consent, self.record.consent_at = bool(action.detail["consent"]), utcnow()
             self._step(action.node, action.action, dict(action.detail), action.digits)
             return None
         if isinstance(action, Play):

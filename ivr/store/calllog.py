@@ -51,6 +51,8 @@ class CallRecord:
     outcome: str = ""
     hangup_cause: str = ""
     error: str = ""
+    consent: bool | None = None          # None: the caller was never asked
+    consent_at: datetime | None = None
     steps: list[StepRecord] = field(default_factory=list)
 
     @property
@@ -133,7 +135,7 @@ def _snapshot(record: CallRecord) -> CallRecord:
 
 def _apply(call: Call, rec: CallRecord, with_steps: bool) -> None:
     for name in ("caller_id", "called", "channel", "language", "config_version", "started_at",
-                 "ended_at", "outcome", "hangup_cause", "error"):
+                 "ended_at", "outcome", "hangup_cause", "error", "consent", "consent_at"):
         setattr(call, name, getattr(rec, name))
     call.digits = rec.digits
     if with_steps:
@@ -174,6 +176,7 @@ def call_summary(call: Call) -> dict:
         "language": call.language, "config_version": call.config_version, "started_at": iso(call.started_at), "ended_at": iso(call.ended_at),
         "duration": duration, "digits": call.digits, "outcome": call.outcome,
         "hangup_cause": call.hangup_cause, "error": call.error,
+        "consent": call.consent, "consent_at": iso(call.consent_at),
         "path": [s.node for s in call.steps if s.action == "enter"] if "steps" in call.__dict__ else None,
         "steps": [{"node": s.node, "action": s.action, "detail": s.detail, "digits": s.digits, "at": iso(s.at)}
                   for s in call.steps] if "steps" in call.__dict__ else None,

@@ -32,9 +32,20 @@ def migrate(engine: Engine) -> None:
         if tables and "alembic_version" not in tables:
             # A database from before migrations: complete it, then mark it current.
             Base.metadata.create_all(conn)
+            _add_missing_columns(conn, inspect(conn))
             command.stamp(cfg, "head")
         else:
             command.upgrade(cfg, "head")
+
+
+def _add_missing_columns(conn, insp) -> None:
+    # Added nullable: the rows already stored have no value for them, and none may be lost.
+    for table in Base.metadata.sorted_tables:
+        have = {c["name"] for c in insp.get_columns(table.name)}
+        for col in table.columns:
+            if col.name not in have:
+                kind = col.type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{col.name}" {kind}')
 
 
 def open_engine(url: str, create: bool = True) -> Engine:

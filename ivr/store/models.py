@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -29,6 +29,9 @@ class Call(Base):
     outcome: Mapped[str] = mapped_column(String(128), default="")
     hangup_cause: Mapped[str] = mapped_column(String(64), default="")
     error: Mapped[str] = mapped_column(Text, default="")
+    # None: never asked; the caller's choice and when it was made (issue: consent)
+    consent: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     steps: Mapped[list["Step"]] = relationship(back_populates="call", order_by="Step.seq",
                                                cascade="all, delete-orphan")
@@ -135,3 +138,45 @@ class BillingRule(Base):
     language: Mapped[str] = mapped_column(String(8))
     prompt: Mapped[str] = mapped_column(String(128))
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Recording(Base):
+    """A finished MixMonitor file of a consenting call."""
+
+    __tablename__ = "recordings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unique_id: Mapped[str] = mapped_column(String(64), unique=True, index=True)  # the call's
+    caller_id: Mapped[str] = mapped_column(String(64), default="", index=True)
+    queue: Mapped[str] = mapped_column(String(64), default="", index=True)
+    agent: Mapped[str] = mapped_column(String(128), default="", index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    duration_s: Mapped[float] = mapped_column(Float, default=0.0)
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    path: Mapped[str] = mapped_column(String(512))   # relative to the recordings directory
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AuditEntry(Base):
+    """Who did what to a recording (replay, download, export, delete): personal data."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(64))           # a console user, or "cli:<unix user>"
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    unique_id: Mapped[str] = mapped_column(String(64), default="", index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class User(Base):
+    """An ops console login; the password only as a hash."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))   # ops | admin

@@ -15,7 +15,7 @@ def test_fresh_database_gets_every_table_at_head(db_url):
     tables = set(inspect(engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
     open_engine(db_url)  # opening again changes nothing and does not fail
 
 
@@ -29,7 +29,26 @@ def test_database_from_before_migrations_keeps_its_calls(tmp_path):
                                                     config_version="", digits="", outcome="hangup",
                                                     hangup_cause="", error=""))
     engine = open_engine(url)
-    assert "accounts" in inspect(engine).get_table_names()
+    assert {"accounts", "recordings"} <= set(inspect(engine).get_table_names())
+    assert "consent" in {c["name"] for c in inspect(engine).get_columns("calls")}
     with engine.connect() as conn:
         assert conn.execute(text("SELECT outcome FROM calls WHERE unique_id='kept'")).scalar() == "hangup"
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+
+
+def test_database_at_0001_upgrades_in_place_keeping_calls(tmp_path):
+    from alembic import command
+
+    from ivr.store.db import alembic_config
+    url = f"sqlite:///{tmp_path / 'v1.db'}"
+    old = create_engine(url)
+    with old.begin() as conn:
+        command.upgrade(alembic_config(conn), "0001")
+        conn.execute(text("INSERT INTO calls (unique_id, caller_id, called, channel, language, config_version, "
+                          "started_at, digits, outcome, hangup_cause, error) VALUES "
+                          "('v1-call', '48600', '', '', 'pl', '', '2026-11-01 10:00:00', '1', 'hangup', '', '')"))
+    engine = open_engine(url)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT outcome, consent FROM calls WHERE unique_id='v1-call'")).one()
+        assert tuple(row) == ("hangup", None)
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
