@@ -30,6 +30,8 @@ def setup_logging(verbose: bool = False) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     logging.getLogger("ivr.ami.panoramisk").setLevel(logging.WARNING)
     logging.getLogger("panoramisk").setLevel(logging.WARNING)
+    # One line per migration step on every command is noise; upgrades still log a warning on failure.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,3 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `ivr simulate | head`: the reader is gone; say nothing more.
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -58,8 +58,11 @@ def cmd_simulate(args) -> int:
     record = CallRecord(unique_id="simulated", caller_id=args.caller_id)
     ctx = CallContext(language=lang, caller_id=args.caller_id, at=at)
     emit = lambda line: print(json.dumps(line, ensure_ascii=False), flush=True)  # noqa: E731
+    from .data.lookup import DataSource
+    from .store.db import open_engine
+    data = DataSource(open_engine(loaded.settings.database_url), read_only=True)
     driver = SessionDriver(menu, channel, ctx, record, loaded.prompts, loaded.settings.recordings.directory,
-                           observer=emit)
+                           observer=emit, data=data)
     asyncio.run(driver.run())
     return 0
 
@@ -81,10 +84,12 @@ def cmd_agi(args) -> int:
     from .controller import load, run_call
     from .store.calllog import CallLogWriter
     from .store.db import open_engine
+    from .data.lookup import DataSource
     loaded = load(args.config)
-    writer = CallLogWriter(open_engine(loaded.settings.database_url))
+    engine = open_engine(loaded.settings.database_url)
+    writer = CallLogWriter(engine)
     try:
-        asyncio.run(run_call(loaded, ClassicAGIChannel(), writer))
+        asyncio.run(run_call(loaded, ClassicAGIChannel(), writer, DataSource(engine)))
     finally:
         writer.close()
     return 0

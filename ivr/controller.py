@@ -17,6 +17,7 @@ from .menu.model import Menu, build_menu
 from .menu.prompts import PromptResolver
 from .menu.session import SessionDriver
 from .store.calllog import CallLogWriter, CallRecord
+from .data.lookup import DataSource
 from .store.db import open_engine
 
 log = logging.getLogger("ivr.controller")
@@ -42,6 +43,7 @@ class Controller:
         self.current = loaded
         self.engine = open_engine(loaded.settings.database_url)
         self.calllog = CallLogWriter(self.engine)
+        self.data = DataSource(self.engine)
         from .queues.consumer import QueueConsumer, wrapup_times
         qs = loaded.settings.queues
         self.queues = QueueConsumer(loaded.settings.ami, self.engine, qs.queue_log, wrapup_times(qs.queues_conf))
@@ -49,7 +51,7 @@ class Controller:
         self.server = FastAGIServer(self.handle, ctl.host, ctl.port, ctl.header_timeout, ctl.max_header_bytes)
 
     async def handle(self, channel: FastAGIChannel) -> None:
-        await run_call(self.current, channel, self.calllog)
+        await run_call(self.current, channel, self.calllog, self.data)
 
     def reload(self, reason: str) -> bool:
         """Load the config again if it validates; otherwise keep the old one.
@@ -118,7 +120,7 @@ def _stamp(path) -> tuple:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-async def run_call(loaded: Loaded, channel, calllog: CallLogWriter) -> CallRecord:
+async def run_call(loaded: Loaded, channel, calllog: CallLogWriter, data: DataSource | None = None) -> CallRecord:
     """One call on any AGI channel: answer, walk the menu, log it whatever happens."""
     info = channel.info
     record = CallRecord(unique_id=info.unique_id, caller_id=info.caller_id, called=info.called,
@@ -126,7 +128,7 @@ async def run_call(loaded: Loaded, channel, calllog: CallLogWriter) -> CallRecor
                         config_version=loaded.menu.version)
     ctx = CallContext(language=loaded.menu.default_language, caller_id=info.caller_id)
     driver = SessionDriver(loaded.menu, channel, ctx, record, loaded.prompts,
-                           loaded.settings.recordings.directory, loaded.settings.recordings.format)
+                           loaded.settings.recordings.directory, loaded.settings.recordings.format, data=data)
     calls_log = logging.LoggerAdapter(log, {"uid": info.unique_id})
     try:
         record.called = await _safe_variable(channel, "IVR_CALLED") or record.called

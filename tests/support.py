@@ -59,8 +59,9 @@ class Controller:
         return self.proc.returncode
 
 
-def ivr_cli(*args: str, timeout: float = 180, config: Path = E2E_CONFIG) -> subprocess.CompletedProcess:
-    """Run the `ivr` command as a user would."""
-    env = {**os.environ}
+def ivr_cli(*args: str, timeout: float = 180, config: Path = E2E_CONFIG,
+            env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the `ivr` command as a user would (env: variables to add, e.g. IVR_DATABASE_URL)."""
+    env = {**os.environ, **(env or {})}
     return subprocess.run([*IVR, "--config", str(config), *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout, env=env)

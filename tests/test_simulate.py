@@ -1,4 +1,5 @@
-"""`ivr simulate` on the sample config.yaml against reviewed golden outputs."""
+"""`ivr simulate` on the sample config.yaml (with the sample data) and on a
+four-language speech config, against reviewed golden outputs."""
 
 from __future__ import annotations
 
@@ -18,18 +19,64 @@ CASES = {
     "three-invalid-then-operator-evening": ["--digits", "7 8 5", "--at", "2026-11-23T20:00"],
     "silence-then-billing": ["--digits", "- 3", "--at", "2026-11-23T10:00"],
     "after-hours-self-service": ["--digits", "0 1 9", "--at", "2026-11-22T22:00"],
+    # data: tariffs in force on the day, a known caller, account + PIN, wrong PINs
+    "tariffs-2025-old-basic-price": ["--digits", "1 9", "--at", "2025-11-24T10:00"],
+    "known-caller-balance-pl": ["--digits", "2", "--caller-id", "48600100200", "--lang", "pl",
+                                "--at", "2026-11-23T10:00"],
+    "account-and-pin-balance-en": ["--digits", "2 10003# 2468#", "--at", "2026-11-23T10:00"],
+    "three-wrong-pins-to-operator": ["--digits", "2 10003# 1111# 10003# 2222# 10099# 3333#",
+                                     "--at", "2026-11-23T10:00"],
 }
+SPEECH = Path(__file__).parent / "golden/speech"
+SPEECH_CASES = {"en": "441000000001", "pl": "48600000002", "hu": "36100000003", "lt": "37060000004"}
+
+
+def _load(data: Path, db: Path) -> dict:
+    env = {"IVR_DATABASE_URL": f"sqlite:///{db}"}
+    res = ivr_cli("data", "load", str(data), config=ROOT / "config.yaml", env=env)
+    assert res.returncode == 0, res.stderr
+    return env
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory):
+    return _load(ROOT / "ivr/data/sample.yaml", tmp_path_factory.mktemp("sample") / "ivr.db")
+
+
+def _lines(res) -> list[dict]:
+    assert res.returncode == 0, res.stderr
+    got = [json.loads(line) for line in res.stdout.splitlines()]
+    assert got[-1]["action"] == "end"
+    assert all("node" in line and "action" in line for line in got[:-1])
+    return got
+
+
+def _golden(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_simulate_matches_golden(name):
-    res = ivr_cli("simulate", *CASES[name], config=ROOT / "config.yaml")
-    assert res.returncode == 0, res.stderr
-    got = [json.loads(line) for line in res.stdout.splitlines()]
-    want = [json.loads(line) for line in (GOLDEN / f"{name}.jsonl").read_text().splitlines()]
-    assert got == want
-    assert got[-1]["action"] == "end"
-    assert all("node" in line and "action" in line for line in got[:-1])
+def test_simulate_matches_golden(name, sample_db):
+    res = ivr_cli("simulate", *CASES[name], config=ROOT / "config.yaml", env=sample_db)
+    assert _lines(res) == _golden(GOLDEN / f"{name}.jsonl")
+
+
+@pytest.mark.parametrize("lang", sorted(SPEECH_CASES))
+def test_balance_and_due_date_spoken_in_each_language(lang, tmp_path):
+    env = _load(SPEECH / "data.yaml", tmp_path / "speech.db")
+    res = ivr_cli("simulate", "--caller-id", SPEECH_CASES[lang], "--lang", lang,
+                  config=SPEECH / "config.yaml", env=env)
+    assert _lines(res) == _golden(GOLDEN / f"balance-{lang}.jsonl")
+
+
+def test_simulate_never_locks_an_account(sample_db):
+    # Six wrong PINs in rehearsal, then the right one: still accepted.
+    wrong = " ".join(f"10003# {pin}#" for pin in ("0000", "1111", "2222"))
+    for _ in range(2):
+        ivr_cli("simulate", "--digits", f"2 {wrong}", config=ROOT / "config.yaml", env=sample_db)
+    res = ivr_cli("simulate", "--digits", "2 10003# 2468#", config=ROOT / "config.yaml", env=sample_db)
+    assert {"node": "identify", "action": "identify", "identified": True, "by": "account_pin",
+            "attempt": 1} in _lines(res)
 
 
 def test_simulate_rejects_bad_input():

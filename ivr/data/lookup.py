@@ -54,8 +54,12 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 class DataSource:
-    def __init__(self, engine: Engine, lock_after: int = 3, lock_minutes: float = 15):
+    """Accounts, tariffs and billing rules for calls. `read_only` (ivr simulate)
+    checks PINs without counting failures: a rehearsal must not lock a real account."""
+
+    def __init__(self, engine: Engine, lock_after: int = 3, lock_minutes: float = 15, read_only: bool = False):
         self.engine, self.lock_after, self.lock_for = engine, lock_after, timedelta(minutes=lock_minutes)
+        self.read_only = read_only
 
     def by_caller_id(self, caller_id: str) -> AccountView | None:
         phone = caller_id.strip().lstrip("+")
@@ -77,8 +81,11 @@ class DataSource:
             if locked is not None and locked > now:
                 return None
             if verify_pin(pin, acc.pin_hash):
-                acc.failed_pins, acc.locked_until = 0, None
+                if not self.read_only:
+                    acc.failed_pins, acc.locked_until = 0, None
                 return _view(acc)
+            if self.read_only:
+                return None
             acc.failed_pins += 1
             if acc.failed_pins >= self.lock_after:
                 acc.locked_until, acc.failed_pins = now + self.lock_for, 0
