@@ -4,6 +4,7 @@ test controller. In CI nothing that needs Asterisk skips: it fails."""
 from __future__ import annotations
 
 import os
+import zlib
 import subprocess
 from pathlib import Path
 
@@ -39,7 +40,8 @@ def e2e_settings(sandbox):
     return settings
 
 
-PG_PORT = 55432
+# Per checkout, so a second clone's test run (CI beside a session) never meets this one's server.
+PG_PORT = 55432 + zlib.crc32(str(ROOT).encode()) % 400
 
 
 def _pg_bin(name: str) -> str:
@@ -53,7 +55,7 @@ def _pg_bin(name: str) -> str:
 def postgres_url():
     """A PostgreSQL server of the tests' own (Debian's package), started once."""
     data = TEST_STATE / "pg"
-    sock = Path("/tmp/ivr-test-pg")
+    sock = Path(f"/tmp/ivr-test-pg-{PG_PORT}")
     for d in (data.parent, sock):
         d.mkdir(parents=True, exist_ok=True)
     subprocess.run(["chown", "postgres", str(sock)], check=True)

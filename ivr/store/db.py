@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -22,11 +23,19 @@ def alembic_config(connection=None):
     return cfg
 
 
+# alembic's EnvironmentContext lives in module globals: one migration per process at a time.
+_MIGRATING = threading.Lock()
+# Any 64-bit key of ours: controllers starting together on one PostgreSQL migrate one at a time.
+_PG_MIGRATION_LOCK = 0x1F0A_2026
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (alembic), in place."""
     from alembic import command
     from sqlalchemy import inspect
-    with engine.begin() as conn:
+    with _MIGRATING, engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
         tables = set(inspect(conn).get_table_names())
         cfg = alembic_config(conn)
         if tables and "alembic_version" not in tables:

@@ -30,19 +30,24 @@ def test_two_consumers_racing_store_each_record_once(db_url):
     engine = open_engine(db_url)
     records = folded()
     barrier = threading.Barrier(2)
-    new = []
+    new, errors = [], []
 
     def consumer():
-        eng = open_engine(db_url)
-        barrier.wait()
-        for rec in records:
-            new.append(insert_records(eng, [rec]))
+        try:
+            eng = open_engine(db_url)
+            barrier.wait(timeout=60)
+            for rec in records:
+                new.append(insert_records(eng, [rec]))
+        except Exception as exc:  # surfaced below instead of a thread dying quietly
+            errors.append(exc)
+            barrier.abort()
 
     threads = [threading.Thread(target=consumer) for _ in range(2)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    assert not errors
     with engine.connect() as conn:
         count = conn.execute(select(func.count()).select_from(HandleTimeRow)).scalar()
     assert count == len(records) == 7
