@@ -2,7 +2,9 @@
 
 A value becomes words with the grammar of its language (numeral-noun
 agreement, gender, cases in dates), and each word one prompt,
-prompts/<lang>/say/<word>.wav. The rules and their references are in one
+prompts/<lang>/say/<word>.wav; a language whose numbers are compounds
+(hu: huszonkettő) has `split(word)`, and its fragments are the parts
+(say/huszon, say/kettő) so a studio records dozens of files, not thousands. The rules and their references are in one
 module per language; parsing and money are in `core`.
 
 Kinds: number (integer, |n| <= 999,999,999), digits (one word per digit),
@@ -17,7 +19,8 @@ from .core import KINDS, MAX, ORDINAL_MAX, SpeechError, Value
 from .core import money as _money
 from .core import vocabulary as _vocabulary
 
-__all__ = ["KINDS", "LANGUAGES", "SpeechError", "expand", "fragments", "vocabulary", "words"]
+__all__ = ["KINDS", "LANGUAGES", "SpeechError", "expand", "fragment_vocabulary", "fragments", "vocabulary",
+           "words"]
 
 _MODULES = {m.CODE: m for m in (en, hu, lt, pl)}
 LANGUAGES = tuple(sorted(_MODULES))
@@ -55,10 +58,17 @@ def words(language: str, kind: str, value: str, currency: str | None = None,
     return lang.date(*v.date())
 
 
+def _split(lang, word: str) -> tuple[str, ...]:
+    split = getattr(lang, "split", None)  # optional: only languages with compound numerals
+    return tuple(split(word)) if split else (word,)
+
+
 def fragments(language: str, kind: str, value: str, currency: str | None = None,
               noun: str | None = None) -> list[str]:
-    """Prompt names, one per word: "say/złote" plays prompts/pl/say/złote."""
-    return [PREFIX + w for w in words(language, kind, value, currency, noun)]
+    """Prompt names, one per word or per part of a compound: "say/złote"
+    plays prompts/pl/say/złote; hu 22 is ["say/huszon", "say/kettő"]."""
+    lang = _language(language)
+    return [PREFIX + part for w in words(language, kind, value, currency, noun) for part in _split(lang, w)]
 
 
 def expand(item, language: str) -> list[str]:
@@ -68,5 +78,11 @@ def expand(item, language: str) -> list[str]:
 
 
 def vocabulary(language: str) -> set[str]:
-    """Every word the rules of `language` can produce, for the prompt catalog."""
+    """Every word the rules of `language` can produce."""
     return _vocabulary(_language(language))
+
+
+def fragment_vocabulary(language: str) -> set[str]:
+    """Every fragment (without "say/") the rules can play: the prompt catalog."""
+    lang = _language(language)
+    return {part for w in _vocabulary(lang) for part in _split(lang, w)}

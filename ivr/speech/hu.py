@@ -15,6 +15,14 @@ numbers in words).
   possessive of the ordinal (-a/-e by vowel harmony; 1 is "elseje"):
   2026-12-05 "kétezer-huszonhat december ötödike".
 - The "ordinal" kind: első, második, tizenegyedik, huszonkettedik, századik.
+
+Fragments: the words above are a few thousand compounds, too many to record.
+`split` cuts each into recordable parts the way Asterisk's say.c plays hu
+(digits/10en "tizen", digits/20on "huszon", a tens word, a unit, "ezer"),
+with two joins say.c lacks because they are one stress group: the hundreds
+(kétszáz, not két + száz) and a unit before ezer/millió (kétezer, egymillió).
+So "huszonkettő" is huszon + kettő, "kétezer-huszonhat" kétezer + huszon +
+hat, "tizenegyedike" tizen + egyedike: fewer than a hundred parts in all.
 """
 
 from __future__ import annotations
@@ -96,12 +104,13 @@ def ordinal(n: int) -> list[str]:
     return [TENS_BEFORE_UNIT[tens] + ORD_UNITS_IN_COMPOUND[unit] if tens else ORD_UNITS[unit]]
 
 
-def day(d: int) -> str:
+def _possessive(ordinal_word: str) -> str:
     """ötödik -> ötödike, harmadik -> harmadika: the vowel before -dik decides."""
-    if d == 1:
-        return "elseje"
-    word = ordinal(d)[0]
-    return word + ("a" if word[-4] in "aáoóuú" else "e")
+    return ordinal_word + ("a" if ordinal_word[-4] in "aáoóuú" else "e")
+
+
+def day(d: int) -> str:
+    return "elseje" if d == 1 else _possessive(ordinal(d)[0])
 
 
 def date(y: int, m: int, d: int) -> list[str]:
@@ -125,3 +134,32 @@ def _vocabulary() -> frozenset[str]:
 
 def vocabulary() -> set[str]:
     return set(_vocabulary())
+
+
+# The recordable parts (see the module docstring). Ordinals and days keep
+# their suffix on the unit or the round ten: tizen + egyedik, huszadika.
+_ORDINAL_PARTS = set(ORD_UNITS[1:]) | set(ORD_UNITS_IN_COMPOUND[1:]) | set(ORD_TENS[1:]) | {"századik"}
+PARTS = frozenset(
+    {"nulla", "ezer", "millió", "két", "tizen", "huszon"}
+    | set(UNITS[1:]) | set(TENS[1:])
+    | {("" if h == 1 else _unit(h, True)) + "száz" for h in range(1, 10)}
+    | {_unit(u, True) + big for u in range(1, 10) for big in ("ezer", "millió")}
+    | _ORDINAL_PARTS
+    # days go up to 31: elseje, másodika, (tizen|huszon|harminc) + egyedike, huszadika, ...
+    | {"elseje"} | {_possessive(w) for w in ORD_UNITS[2:] + ORD_UNITS_IN_COMPOUND[1:3] + ORD_TENS[1:4]}
+)
+
+
+@lru_cache(maxsize=None)
+def split(word: str) -> tuple[str, ...]:
+    """A number word as the fewest PARTS that spell it (longest first part on
+    a tie); any other word (a month, a noun, a currency) stays whole."""
+    best: list[tuple[str, ...] | None] = [None] * (len(word) + 1)
+    best[len(word)] = ()
+    for start in range(len(word) - 1, -1, -1):
+        for end in range(len(word), start, -1):  # longest first part first
+            rest = best[end]
+            if rest is not None and word[start:end] in PARTS:
+                if best[start] is None or len(rest) + 1 < len(best[start]):
+                    best[start] = (word[start:end], *rest)
+    return best[0] or (word,)

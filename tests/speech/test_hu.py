@@ -3,9 +3,12 @@ Essential Grammar"; AkH.): one word up to 2000, hyphens between groups
 above it (each part one fragment); kettő alone, két before a noun or in a
 compound; singular noun after numbers; dates year-month-day, day -a/-e."""
 
+import importlib.util
+from pathlib import Path
+
 import pytest
 
-from ivr.speech import words
+from ivr.speech import fragment_vocabulary, fragments, hu, vocabulary, words
 
 CASES = [
     # number
@@ -106,3 +109,81 @@ CASES = [
 def test_hu(kind, value, option, expected):
     extra = {"currency": option} if kind == "money" else {"noun": option} if kind == "count" else {}
     assert " ".join(words("hu", kind, value, **extra)) == expected
+
+
+# Fragments: compounds played in recordable parts, as say.c plays hu
+# (digits/10en "tizen", digits/20on "huszon"), hundreds and unit+ezer/millió
+# kept whole. Words above are unchanged.
+FRAGMENT_CASES = [
+    ("number", "22", None, "huszon kettő"),
+    ("number", "12", None, "tizen kettő"),
+    ("number", "20", None, "húsz"),
+    ("number", "100", None, "száz"),
+    ("number", "222", None, "kétszáz huszon kettő"),
+    ("number", "1000", None, "ezer"),
+    ("number", "1999", None, "ezer kilencszáz kilencven kilenc"),
+    ("number", "2026", None, "kétezer huszon hat"),
+    ("number", "21000", None, "huszon egyezer"),
+    ("number", "122222", None, "száz huszon kétezer kétszáz huszon kettő"),
+    ("number", "1001000", None, "egymillió ezer"),
+    ("number", "999999999", None, "kilencszáz kilencven kilencmillió kilencszáz kilencven kilencezer "
+                                  "kilencszáz kilencven kilenc"),
+    ("number", "-45", None, "mínusz negyven öt"),
+    ("money", "22", None, "huszon két forint"),
+    ("money", "122222.05", None, "száz huszon kétezer kétszáz huszon két forint"),
+    ("money", "12.50 EUR", None, "tizen két euró ötven cent"),
+    ("count", "22", "day", "huszon két nap"),
+    ("ordinal", "22", None, "huszon kettedik"),
+    ("ordinal", "11", None, "tizen egyedik"),
+    ("ordinal", "60", None, "hatvanadik"),
+    ("date", "2026-12-05", None, "kétezer huszon hat december ötödike"),
+    ("date", "2026-01-01", None, "kétezer huszon hat január elseje"),
+    ("date", "1999-03-13", None, "ezer kilencszáz kilencven kilenc március tizen harmadika"),
+    ("date", "2039-01-31", None, "kétezer harminc kilenc január harminc egyedike"),
+    ("date", "2037-01-22", None, "kétezer harminc hét január huszon kettedike"),
+]
+
+
+def _extra(kind, option):
+    return {"currency": option} if kind == "money" else {"noun": option} if kind == "count" else {}
+
+
+@pytest.mark.parametrize("kind, value, option, expected", FRAGMENT_CASES)
+def test_hu_fragments(kind, value, option, expected):
+    got = fragments("hu", kind, value, **_extra(kind, option))
+    assert got == ["say/" + p for p in expected.split()]
+    # the parts spell the words: nothing is lost or added by splitting
+    assert "".join(got).replace("say/", "") == "".join(words("hu", kind, value, **_extra(kind, option)))
+
+
+def test_hu_fragment_vocabulary_is_a_few_dozen_recordings():
+    frags = fragment_vocabulary("hu")
+    assert len(frags) <= 120  # 4354 words
+    assert len(vocabulary("hu")) > 4000
+    assert {"huszon", "tizen", "kettő", "két", "száz", "kétszáz", "ezer", "kétezer", "egymillió"} <= frags
+    assert not any("-" in f or " " in f for f in frags)
+
+
+def test_hu_split_of_every_word_rejoins_it():
+    for word in vocabulary("hu"):
+        parts = hu.split(word)
+        assert "".join(parts) == word
+        assert len(parts) == 1 or set(parts) <= hu.PARTS, (word, parts)
+
+
+def _table(lang: str) -> list:
+    # the other languages' tables, read from their test modules (tests/speech is no package)
+    path = Path(__file__).with_name(f"test_{lang}.py")
+    spec = importlib.util.spec_from_file_location(f"_speech_table_{lang}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.CASES
+
+
+@pytest.mark.parametrize("lang", ["en", "hu", "lt", "pl"])
+def test_every_fragment_of_the_tables_is_in_the_fragment_vocabulary(lang):
+    frags = fragment_vocabulary(lang)
+    table = CASES + FRAGMENT_CASES if lang == "hu" else _table(lang)
+    for kind, value, option, _ in table:
+        got = {f.removeprefix("say/") for f in fragments(lang, kind, value, **_extra(kind, option))}
+        assert got <= frags, (value, got - frags)
