@@ -44,6 +44,7 @@ class Controller:
         self.engine = open_engine(loaded.settings.database_url)
         self.calllog = CallLogWriter(self.engine)
         self.data = DataSource(self.engine)
+        self.recordings: set[asyncio.Task] = set()
         from .queues.consumer import QueueConsumer, wrapup_times
         qs = loaded.settings.queues
         self.queues = QueueConsumer(loaded.settings.ami, self.engine, qs.queue_log, wrapup_times(qs.queues_conf))
@@ -51,7 +52,14 @@ class Controller:
         self.server = FastAGIServer(self.handle, ctl.host, ctl.port, ctl.header_timeout, ctl.max_header_bytes)
 
     async def handle(self, channel: FastAGIChannel) -> None:
-        await run_call(self.current, channel, self.calllog, self.data)
+        loaded = self.current
+        record = await run_call(loaded, channel, self.calllog, self.data)
+        if record.consent:
+            # The file closes only when Asterisk destroys the channel, after this
+            # session: store it in the background, and let drain wait for it.
+            task = asyncio.create_task(store_recording(self.engine, loaded.settings, record))
+            self.recordings.add(task)
+            task.add_done_callback(self.recordings.discard)
 
     def reload(self, reason: str) -> bool:
         """Load the config again if it validates; otherwise keep the old one.
@@ -108,6 +116,8 @@ class Controller:
         left = await self.server.drain(self.current.settings.controller.drain_timeout)
         if left:
             log.warning("%d call(s) cut after the drain timeout", left)
+        if self.recordings:
+            await asyncio.wait(set(self.recordings), timeout=60)
         self.calllog.close()
         self.queues.close()
 
@@ -150,6 +160,39 @@ async def run_call(loaded: Loaded, channel, calllog: CallLogWriter, data: DataSo
         calllog.end_call(record)
         calls_log.info("call ended: %s", record.outcome)
     return record
+
+
+async def store_recording(engine, settings: Settings, record: CallRecord, timeout: float = 30) -> None:
+    """The consenting call's recording, once closed, with the queue and agent
+    that handled the call (from its handle-time record, when it was queued)."""
+    from sqlalchemy import select, update
+    from sqlalchemy.orm import Session
+
+    from .recordings.finalize import finalize
+    from .store.models import HandleTimeRow, Recording
+    uid = record.unique_id
+    try:
+        row = await finalize(engine, settings.recordings.directory, uid, record.caller_id, "", "",
+                             record.consent_at or record.started_at, timeout, fmt=settings.recordings.format)
+        if row is None:
+            return
+        for _ in range(20):  # the handle-time record lands as the AMI Hangup is folded
+            def handled():
+                with Session(engine) as s:
+                    return s.scalars(select(HandleTimeRow).where(HandleTimeRow.unique_id == uid)
+                                     .order_by(HandleTimeRow.entered_at.desc())).first()
+            ht = await asyncio.to_thread(handled)
+            if ht is not None or not any(st.action == "queue-enter" for st in record.steps):
+                break
+            await asyncio.sleep(0.5)
+        if ht is not None:
+            def attach():
+                with Session(engine) as s, s.begin():
+                    s.execute(update(Recording).where(Recording.unique_id == uid)
+                              .values(queue=ht.queue, agent=ht.agent))
+            await asyncio.to_thread(attach)
+    except Exception:  # a recording that cannot be stored must not take the controller down
+        log.exception("storing the recording failed", extra={"uid": uid})
 
 
 async def _safe_variable(channel: FastAGIChannel, name: str) -> str:
