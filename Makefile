@@ -31,9 +31,11 @@ prompts: $(STAMP_VENV)
 
 run: setup
 	@$(BIN)/ivr sandbox up
+	@$(BIN)/ivr data load ivr/data/sample.yaml
 	@echo
 	@echo "Asterisk 22 and the IVR controller are running. Ctrl-C stops both."
 	@echo "  place a test call:   $(BIN)/ivr call --digits 1"
+	@echo "  hear a balance:      $(BIN)/ivr call --digits 2 --caller-id 48600100200   (or account 10003, PIN 2468)"
 	@echo "  see the call log:    $(BIN)/ivr calls list"
 	@echo "  softphone (SIP):     sip:softphone@127.0.0.1:5060, password $$(cat var/sandbox/sip-password), dial any number"
 	@echo
