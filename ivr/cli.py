@@ -68,8 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("graph", help="the menu as a picture")
     s.add_argument("-o", "--output", type=Path, default=Path("menu.svg"), help="menu.svg, menu.png or menu.dot")
 
-    s = sub.add_parser("prompts", help="the prompt catalog")
-    s.add_argument("action", choices=["synth"])
+    from .audio.command import add_prompts_parser
+    add_prompts_parser(sub)
 
     from .reports.command import add_report_parser
     from .speech.command import add_say_parser

@@ -229,14 +229,8 @@ def cmd_calls(args) -> int:
 
 
 def cmd_prompts(args) -> int:
-    from .audio.synth import load_catalog, synth_missing
-    from .controller import load
-    loaded = load(args.config)
-    catalog = load_catalog(loaded.settings.prompts_dir / "catalog.yaml")
-    written = synth_missing(catalog, loaded.settings.prompts_dir, list(loaded.menu.languages))
-    for path in written:
-        print(f"placeholder written: {path}")
-    return 0
+    from .audio.command import cmd_prompts as run
+    return run(args)
 
 
 def cmd_graph(args) -> int:
