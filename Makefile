@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEB_PACKAGES := mmdebstrap espeak-ng sox ffmpeg graphviz postgresql
+DEB_PACKAGES := mmdebstrap espeak-ng sox ffmpeg graphviz postgresql chromium
 STAMP_DEB := var/.deb-installed
 STAMP_VENV := $(VENV)/.installed
 

@@ -239,3 +239,13 @@ def cmd_graph(args) -> int:
     render(load(args.config).menu, args.output)
     print(f"wrote {args.output}")
     return 0
+
+
+def cmd_recordings(args) -> int:
+    from .recordings.command import cmd_recordings as run
+    return run(args)
+
+
+def cmd_web(args) -> int:
+    from .web.command import cmd_web as run
+    return run(args)

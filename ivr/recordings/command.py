@@ -1,0 +1,151 @@
+"""`ivr recordings list|show|export|purge|audit`: parse the options, run, print."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+
+from .export import FORMATS as EXPORT_FORMATS
+
+ACTIONS = ("list", "show", "export", "purge", "audit")
+
+
+def add_recordings_parser(subparsers) -> None:
+    s = subparsers.add_parser("recordings", help="consented recordings: search, export, purge, audit log")
+    s.add_argument("action", choices=ACTIONS)
+    s.add_argument("id", nargs="?", help="show/export: recording id or the call's unique id; audit: only this call")
+    s.add_argument("--since", help="ISO date or datetime, inclusive (a date is midnight UTC)")
+    s.add_argument("--until", help="ISO date or datetime, exclusive")
+    s.add_argument("--caller", help="caller id contains this")
+    s.add_argument("--queue")
+    s.add_argument("--agent")
+    s.add_argument("--min-duration", type=float, metavar="SECONDS")
+    s.add_argument("--format", choices=("table", "json"), default="table")
+    s.add_argument("--limit", type=int, default=None)
+    s.add_argument("-o", "--output", type=Path, help="export: the file to write")
+    s.add_argument("--to", choices=EXPORT_FORMATS, help="export: format (default from -o's suffix, else wav)")
+    s.add_argument("--yes", action="store_true", help="purge: really delete (without it, only list)")
+
+
+def cli_actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def cmd_recordings(args) -> int:
+    from ..reports.command import parse_when
+    try:
+        since, until = parse_when("--since", args.since), parse_when("--until", args.until)
+        _check(args)
+    except ValueError as exc:
+        print(f"ivr recordings: error: {exc}", file=sys.stderr)
+        return 1
+    from ..config import load_settings
+    from ..store.db import open_engine
+
+    settings = load_settings(args.config)
+    engine = open_engine(settings.database_url)
+    try:
+        return _ACTIONS[args.action](args, engine, settings, since, until)
+    finally:
+        engine.dispose()
+
+
+def _check(args) -> None:
+    if args.action in ("show", "export") and not args.id:
+        raise ValueError(f"{args.action} needs a recording id or unique id")
+    if args.action == "export" and args.output is None:
+        raise ValueError("export needs -o/--output FILE")
+    if args.action != "export" and (args.output is not None or args.to is not None):
+        raise ValueError("-o and --to apply to export")
+    if args.yes and args.action != "purge":
+        raise ValueError("--yes applies to purge")
+
+
+def _list(args, engine, settings, since, until) -> int:
+    from .store import RecordingFilter, search
+    rows = search(engine, RecordingFilter(since, until, args.caller, args.queue, args.agent, args.min_duration),
+                  args.limit)
+    if args.format == "json":
+        print(json.dumps([r.to_json() for r in rows], indent=2))
+        return 0
+    _table(rows)
+    return 0
+
+
+def _table(rows) -> None:
+    if not rows:
+        print("(no recordings)")
+        return
+    print(f"{'ID':>5}  {'STARTED (UTC)':<19}  {'CALLER':<14} {'QUEUE':<10} {'AGENT':<16} {'DUR':>7}  UNIQUE ID")
+    for r in rows:
+        print(f"{r.id:>5}  {r.started_at.strftime('%Y-%m-%d %H:%M:%S'):<19}  {r.caller_id[:14]:<14} "
+              f"{r.queue[:10]:<10} {r.agent[:16]:<16} {r.duration_s:>7.1f}  {r.unique_id}")
+
+
+def _show(args, engine, settings, since, until) -> int:
+    from .errors import RecordingError
+    from .store import file_of, get
+    info = get(engine, args.id)
+    try:
+        where, present = str(file_of(settings.recordings.directory, info)), True
+    except RecordingError as exc:
+        where, present = str(exc), False
+    if args.format == "json":
+        print(json.dumps({**info.to_json(), "file": where if present else None,
+                          "problem": None if present else where}, indent=2))
+        return 0
+    for key, value in info.to_json().items():
+        print(f"{key:>11}: {value}")
+    print(f"{'file':>11}: {where}")
+    return 0
+
+
+def _export(args, engine, settings, since, until) -> int:
+    from .export import export
+    from .store import get
+    fmt = args.to or (args.output.suffix.lstrip(".").lower() if args.output.suffix.lstrip(".").lower()
+                      in EXPORT_FORMATS else "wav")
+    result = export(engine, settings.recordings.directory, get(engine, args.id), args.output, fmt, cli_actor())
+    print(f"exported: {result.path} ({result.fmt}, {result.size_bytes} bytes)")
+    return 0
+
+
+def _purge(args, engine, settings, since, until) -> int:
+    from .store import execute_purge, purge_plan
+    days = settings.recordings.retention_days
+    plan = purge_plan(engine, days)
+    deleted = execute_purge(engine, settings.recordings.directory, plan, cli_actor(), yes=args.yes)
+    if args.format == "json":
+        print(json.dumps({"retention_days": days, "cutoff": plan.cutoff.isoformat(), "deleted": deleted,
+                          "recordings": [r.to_json() for r in plan.items]}, indent=2))
+        return 0
+    _table(list(plan.items))
+    if args.yes:
+        print(f"deleted {deleted} recording(s) started before {plan.cutoff:%Y-%m-%d %H:%M} UTC "
+              f"(retention {days} days)")
+    else:
+        print(f"would delete {len(plan.items)} recording(s) started before {plan.cutoff:%Y-%m-%d %H:%M} UTC "
+              f"(retention {days} days); nothing deleted: run with --yes to delete")
+    return 0
+
+
+def _audit(args, engine, settings, since, until) -> int:
+    from .store import audit_log, get
+    unique_id = get(engine, args.id).unique_id if args.id else None
+    rows = audit_log(engine, since, until, unique_id=unique_id, limit=args.limit)
+    if args.format == "json":
+        print(json.dumps([r.to_json() for r in rows], indent=2))
+        return 0
+    if not rows:
+        print("(no audit entries)")
+        return 0
+    print(f"{'AT (UTC)':<19}  {'ACTOR':<20} {'ACTION':<9} {'UNIQUE ID':<24} DETAIL")
+    for r in rows:
+        print(f"{r.at.strftime('%Y-%m-%d %H:%M:%S'):<19}  {r.actor[:20]:<20} {r.action:<9} {r.unique_id[:24]:<24} "
+              f"{r.detail}")
+    return 0
+
+
+_ACTIONS = {"list": _list, "show": _show, "export": _export, "purge": _purge, "audit": _audit}

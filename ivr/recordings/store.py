@@ -1,0 +1,188 @@
+"""Reading recordings, the audit log and the retention purge.
+
+Rows leave this module as frozen dataclasses (`RecordingInfo`,
+`AuditInfo`), never as live ORM objects. Every deletion goes through
+`delete_recording`, which removes the file, marks the row `deleted_at` and
+writes an audit row; the row itself stays, so the log keeps its meaning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from ..reports._common import utc, window
+from ..store.models import AuditEntry, Recording
+from .errors import RecordingDeleted, RecordingFileMissing, UnknownRecording
+
+ACTIONS = ("play", "download", "export", "delete")
+
+
+@dataclass(frozen=True)
+class RecordingFilter:
+    since: datetime | None = None      # on started_at, half-open [since, until)
+    until: datetime | None = None
+    caller: str | None = None          # a substring of the caller id
+    queue: str | None = None
+    agent: str | None = None
+    min_duration: float | None = None  # seconds
+    include_deleted: bool = False
+
+
+@dataclass(frozen=True)
+class RecordingInfo:
+    id: int
+    unique_id: str
+    caller_id: str
+    queue: str
+    agent: str
+    started_at: datetime
+    duration_s: float
+    size_bytes: int
+    path: str
+    sha256: str
+    deleted_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Recording) -> "RecordingInfo":
+        return cls(row.id, row.unique_id, row.caller_id, row.queue, row.agent, utc(row.started_at),
+                   row.duration_s, row.size_bytes, row.path, row.sha256, utc(row.deleted_at))
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["started_at"] = self.started_at.isoformat()
+        d["deleted_at"] = self.deleted_at.isoformat() if self.deleted_at else None
+        return d
+
+
+@dataclass(frozen=True)
+class AuditInfo:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    unique_id: str
+    detail: str
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "at": self.at.isoformat()}
+
+
+@dataclass(frozen=True)
+class PurgePlan:
+    cutoff: datetime                  # recordings started before this go
+    items: tuple[RecordingInfo, ...]
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def search(engine: Engine, flt: RecordingFilter = RecordingFilter(), limit: int | None = None) -> list[RecordingInfo]:
+    """Newest first."""
+    r = Recording
+    stmt = window(select(r), r.started_at, flt.since, flt.until)
+    if flt.caller:
+        stmt = stmt.where(r.caller_id.contains(flt.caller, autoescape=True))
+    if flt.queue:
+        stmt = stmt.where(r.queue == flt.queue)
+    if flt.agent:
+        stmt = stmt.where(r.agent == flt.agent)
+    if flt.min_duration is not None:
+        stmt = stmt.where(r.duration_s >= flt.min_duration)
+    if not flt.include_deleted:
+        stmt = stmt.where(r.deleted_at.is_(None))
+    stmt = stmt.order_by(r.started_at.desc(), r.id.desc())
+    if limit:
+        stmt = stmt.limit(limit)
+    with Session(engine) as session:
+        return [RecordingInfo.of(row) for row in session.scalars(stmt)]
+
+
+def get(engine: Engine, key: str | int) -> RecordingInfo:
+    """By row id (digits) or by the call's unique id; UnknownRecording otherwise."""
+    key = str(key)
+    with Session(engine) as session:
+        row = None
+        if key.isdigit():
+            row = session.get(Recording, int(key))
+        if row is None:
+            row = session.scalars(select(Recording).where(Recording.unique_id == key)).first()
+        if row is None:
+            raise UnknownRecording(key)
+        return RecordingInfo.of(row)
+
+
+def file_of(recordings_dir: Path, info: RecordingInfo) -> Path:
+    """The file on disk, which must lie inside recordings_dir; RecordingFileMissing if not there."""
+    base = Path(recordings_dir).resolve()
+    path = (base / info.path).resolve()
+    # The row's path is ours, but a row is data: never follow it out of the directory.
+    if info.deleted_at is not None:
+        raise RecordingDeleted(str(info.id), info.deleted_at.isoformat())
+    if not path.is_relative_to(base) or not path.is_file():
+        raise RecordingFileMissing(str(info.id), str(base / info.path))
+    return path
+
+
+def audit(engine: Engine, actor: str, action: str, unique_id: str, detail: str = "") -> None:
+    with Session(engine) as session:
+        session.add(AuditEntry(at=now_utc(), actor=actor, action=action, unique_id=unique_id, detail=detail))
+        session.commit()
+
+
+def audit_log(engine: Engine, since: datetime | None = None, until: datetime | None = None,
+              unique_id: str | None = None, action: str | None = None,
+              limit: int | None = None) -> list[AuditInfo]:
+    """Newest first."""
+    a = AuditEntry
+    stmt = window(select(a), a.at, since, until)
+    if unique_id:
+        stmt = stmt.where(a.unique_id == unique_id)
+    if action:
+        stmt = stmt.where(a.action == action)
+    stmt = stmt.order_by(a.at.desc(), a.id.desc())
+    if limit:
+        stmt = stmt.limit(limit)
+    with Session(engine) as session:
+        return [AuditInfo(e.id, utc(e.at), e.actor, e.action, e.unique_id, e.detail) for e in session.scalars(stmt)]
+
+
+def purge_plan(engine: Engine, retention_days: int, now: datetime | None = None) -> PurgePlan:
+    """The recordings older than retention_days, not yet deleted (oldest first)."""
+    cutoff = (now or now_utc()) - timedelta(days=retention_days)
+    items = search(engine, RecordingFilter(until=cutoff))
+    return PurgePlan(cutoff, tuple(reversed(items)))
+
+
+def delete_recording(engine: Engine, recordings_dir: Path, info: RecordingInfo, actor: str, why: str) -> None:
+    """Remove the file, mark the row deleted and audit it, in that order: a
+    crash between leaves a row whose file is gone, which a second purge finishes."""
+    base = Path(recordings_dir).resolve()
+    path = (base / info.path).resolve()
+    detail = why
+    if path.is_relative_to(base):
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            detail += "; file was already missing"
+    with Session(engine) as session:
+        row = session.get(Recording, info.id)
+        row.deleted_at = now_utc()
+        session.add(AuditEntry(at=row.deleted_at, actor=actor, action="delete", unique_id=info.unique_id,
+                               detail=f"{detail}; {info.path}"))
+        session.commit()
+
+
+def execute_purge(engine: Engine, recordings_dir: Path, plan: PurgePlan, actor: str, yes: bool = False) -> int:
+    """Delete what the plan lists, only if yes; the number deleted."""
+    if not yes:
+        return 0
+    for info in plan.items:
+        delete_recording(engine, recordings_dir, info, actor, f"retention: started before {plan.cutoff.isoformat()}")
+    return len(plan.items)

@@ -1,0 +1,113 @@
+"""The FastAPI application: login/logout, error pages, the routers."""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Form, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..config import Settings
+from ..recordings.errors import RecordingDeleted, RecordingError
+from ..store.db import open_engine
+from .auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_S, SessionData, Signer, load_secret, new_session, \
+    tokens_match
+from .context import Console, LoginRequired, check_csrf, page, page_session
+from .users import authenticate
+
+COOKIE = {"httponly": True, "samesite": "strict"}
+
+
+def create_app(settings: Settings) -> FastAPI:
+    app = FastAPI(title="IVR console", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.console = Console(
+        engine=open_engine(settings.database_url), recordings_dir=settings.recordings.directory.resolve(),
+        state_dir=settings.state_dir, signer=Signer(load_secret(settings.state_dir)),
+        retention_days=settings.recordings.retention_days, service_level_s=settings.queues.service_level_s)
+    _errors(app)
+    _headers(app)
+    _login(app)
+    from . import admin, media, pages
+    app.include_router(pages.router)
+    app.include_router(media.router)
+    app.include_router(admin.router)
+    return app
+
+
+def _errors(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired):
+        if exc.media or request.method != "GET":
+            return PlainTextResponse("login required", status_code=401)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if request.url.path.startswith("/media/"):
+            return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
+        return page("error.html", None, exc.status_code, status=exc.status_code, message=exc.detail)
+
+    @app.exception_handler(RecordingError)
+    async def recording_error(request: Request, exc: RecordingError):
+        status = 410 if isinstance(exc, RecordingDeleted) else 404
+        if request.url.path.startswith("/media/"):
+            return PlainTextResponse(str(exc), status_code=status)
+        return page("error.html", None, status, status=status, message=str(exc))
+
+
+def _headers(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Cache-Control", "no-store")  # personal data: no shared caches
+        return response
+
+
+def _safe_next(target: str) -> str:
+    # only a path on this site: "//evil.example" and "https://..." would leave it
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/recordings"
+
+
+def _login(app: FastAPI) -> None:
+    @app.get("/")
+    def home():
+        return RedirectResponse("/recordings", status_code=303)
+
+    @app.get("/login")
+    def login_form(next: str = "/recordings", error: str = ""):
+        token = secrets.token_urlsafe(24)
+        response = page("login.html", None, 401 if error else 200, csrf=token, next=_safe_next(next), error=error)
+        response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, path="/login", **COOKIE)
+        return response
+
+    @app.post("/login")
+    def login(request: Request, username: str = Form(""), password: str = Form(""), csrf: str = Form(""),
+              next: str = Form("/recordings")):
+        if not tokens_match(request.cookies.get(LOGIN_CSRF_COOKIE), csrf):
+            return page("error.html", None, 403, status=403, message="missing or wrong CSRF token: reload the login page")
+        user = authenticate(request.app.state.console.engine, username, password)
+        if user is None:
+            token = secrets.token_urlsafe(24)
+            response = page("login.html", None, 401, csrf=token, next=_safe_next(next),
+                            error="wrong user name or password")
+            response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, path="/login", **COOKIE)
+            return response
+        response = RedirectResponse(_safe_next(next), status_code=303)
+        session = new_session(user.name, user.role)
+        response.set_cookie(SESSION_COOKIE, request.app.state.console.signer.dump(session), max_age=SESSION_S,
+                            path="/", **COOKIE)
+        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+        return response
+
+    @app.post("/logout")
+    def logout(session: SessionData = Depends(page_session), csrf: str = Form("")):
+        check_csrf(session, csrf)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response

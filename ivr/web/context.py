@@ -1,0 +1,79 @@
+"""What every request handler needs: the console's state and the session checks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.engine import Engine
+
+from ..recordings.store import RecordingInfo, get
+from .auth import SESSION_COOKIE, SessionData, Signer, tokens_match
+from .templates import render
+
+_ID = re.compile(r"[0-9]{1,12}")
+
+
+@dataclass(frozen=True)
+class Console:
+    engine: Engine
+    recordings_dir: Path
+    state_dir: Path
+    signer: Signer
+    retention_days: int
+    service_level_s: float
+
+
+class LoginRequired(Exception):
+    """No valid session: pages redirect to /login, media answer 401."""
+
+    def __init__(self, media: bool):
+        self.media = media
+
+
+def console(request: Request) -> Console:
+    return request.app.state.console
+
+
+def _session(request: Request) -> SessionData | None:
+    return console(request).signer.load(request.cookies.get(SESSION_COOKIE))
+
+
+def page_session(request: Request) -> SessionData:
+    session = _session(request)
+    if session is None:
+        raise LoginRequired(media=False)
+    return session
+
+
+def media_session(request: Request) -> SessionData:
+    session = _session(request)
+    if session is None:
+        raise LoginRequired(media=True)
+    return session
+
+
+def admin_session(request: Request) -> SessionData:
+    session = page_session(request)
+    if not session.is_admin:
+        raise HTTPException(403, f"{session.user} is {session.role}: purging needs the admin role")
+    return session
+
+
+def check_csrf(session: SessionData, token: str | None) -> None:
+    if not tokens_match(session.csrf, token):
+        raise HTTPException(403, "missing or wrong CSRF token: reload the page and try again")
+
+
+def recording_by_id(request: Request, rec_id: str) -> RecordingInfo:
+    """Only a row id from the URL; the file path always comes from the row."""
+    if not _ID.fullmatch(rec_id):
+        raise HTTPException(404, "no such recording")
+    return get(console(request).engine, rec_id)
+
+
+def page(name: str, session: SessionData | None, status: int = 200, **values) -> HTMLResponse:
+    return HTMLResponse(render(name, session=session, **values), status_code=status)

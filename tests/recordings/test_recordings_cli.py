@@ -1,0 +1,104 @@
+"""`ivr recordings list|show|export|purge|audit` as a user runs it, on real WAVs."""
+
+from __future__ import annotations
+
+import getpass
+import json
+
+from pydub import AudioSegment
+
+from support import ivr_cli
+
+ACTOR = f"cli:{getpass.getuser()}"
+
+
+def _json(rec_env, *args):
+    done = ivr_cli("recordings", *args, "--format", "json", config=rec_env.config)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_list_and_filters(rec_env, three):
+    a, b, old = three
+    ids = lambda rows: sorted(r["unique_id"] for r in rows)  # noqa: E731
+    assert ids(_json(rec_env, "list")) == sorted([a.unique_id, b.unique_id, old.unique_id])
+    assert ids(_json(rec_env, "list", "--caller", "600100")) == sorted([a.unique_id, old.unique_id])
+    assert ids(_json(rec_env, "list", "--queue", "sales")) == [b.unique_id]
+    assert ids(_json(rec_env, "list", "--agent", "PJSIP/alice", "--since", "2020-01-01")) \
+        == sorted([a.unique_id, old.unique_id])
+    assert ids(_json(rec_env, "list", "--min-duration", "5")) == [b.unique_id]
+    recent = old.started_at.replace(tzinfo=None).isoformat()
+    assert old.unique_id not in ids(_json(rec_env, "list", "--since", recent[:10] + "T23:59:59"))
+    table = ivr_cli("recordings", "list", config=rec_env.config)
+    assert table.returncode == 0 and "+48600999888" in table.stdout and "6.0" in table.stdout
+
+
+def test_bad_date_is_exit_1(rec_env):
+    done = ivr_cli("recordings", "list", "--since", "yesterday", config=rec_env.config)
+    assert done.returncode == 1 and "--since 'yesterday'" in done.stderr
+
+
+def test_show(rec_env, three):
+    a, _, _ = three
+    by_id = _json(rec_env, "show", str(a.id))
+    by_uid = _json(rec_env, "show", a.unique_id)
+    assert by_id == by_uid
+    assert by_id["duration_s"] == 3.0 and by_id["problem"] is None
+    assert by_id["file"] == str((rec_env.recordings / a.path).resolve())
+    missing = ivr_cli("recordings", "show", "nope.1", config=rec_env.config)
+    assert missing.returncode == 1 and "no recording 'nope.1'" in missing.stderr
+
+
+def test_export_formats_and_audit(rec_env, three, tmp_path):
+    a, _, _ = three
+    for fmt in ("wav", "mp3", "ogg"):
+        out = tmp_path / f"out.{fmt}"
+        done = ivr_cli("recordings", "export", a.unique_id, "-o", str(out), config=rec_env.config)
+        assert done.returncode == 0, done.stderr
+        assert abs(len(AudioSegment.from_file(out, format=fmt)) / 1000 - 3.0) < 0.2
+    forced = tmp_path / "noext"
+    assert ivr_cli("recordings", "export", str(a.id), "-o", str(forced), "--to", "mp3",
+                   config=rec_env.config).returncode == 0
+    assert forced.read_bytes()[:3] in (b"ID3", b"\xff\xfb", b"\xff\xf3")
+    audit = _json(rec_env, "audit", a.unique_id)
+    assert [e["action"] for e in audit] == ["export"] * 4
+    assert all(e["actor"] == ACTOR for e in audit)
+
+
+def test_export_of_a_missing_file_names_it(rec_env, three, tmp_path):
+    a, _, _ = three
+    (rec_env.recordings / a.path).unlink()
+    done = ivr_cli("recordings", "export", str(a.id), "-o", str(tmp_path / "x.wav"), config=rec_env.config)
+    assert done.returncode == 1
+    assert "file missing on disk" in done.stderr and a.path in done.stderr
+    assert _json(rec_env, "audit") == []       # nothing exported, nothing audited
+
+
+def test_purge_without_yes_deletes_nothing(rec_env, three):
+    a, b, old = three
+    plan = _json(rec_env, "purge")
+    assert [r["unique_id"] for r in plan["recordings"]] == [old.unique_id]
+    assert plan["deleted"] == 0 and plan["retention_days"] == 90
+    assert (rec_env.recordings / old.path).exists()
+    assert len(_json(rec_env, "list")) == 3
+    assert _json(rec_env, "audit") == []
+    text = ivr_cli("recordings", "purge", config=rec_env.config)
+    assert "would delete 1 recording(s)" in text.stdout and "nothing deleted" in text.stdout
+
+
+def test_purge_with_yes(rec_env, three):
+    a, b, old = three
+    done = ivr_cli("recordings", "purge", "--yes", config=rec_env.config)
+    assert done.returncode == 0, done.stderr
+    assert "deleted 1 recording(s)" in done.stdout
+    assert not (rec_env.recordings / old.path).exists()
+    assert (rec_env.recordings / a.path).exists() and (rec_env.recordings / b.path).exists()
+    assert sorted(r["unique_id"] for r in _json(rec_env, "list")) == sorted([a.unique_id, b.unique_id])
+    shown = _json(rec_env, "show", old.unique_id)
+    assert shown["deleted_at"] is not None and "was deleted" in shown["problem"]
+    audit = _json(rec_env, "audit")
+    assert [(e["action"], e["unique_id"], e["actor"]) for e in audit] == [("delete", old.unique_id, ACTOR)]
+    assert "retention" in audit[0]["detail"]
+    assert _json(rec_env, "purge", "--yes")["recordings"] == []   # nothing left to purge
+    export = ivr_cli("recordings", "export", old.unique_id, "-o", "/tmp/never.wav", config=rec_env.config)
+    assert export.returncode == 1 and "was deleted" in export.stderr
