@@ -59,10 +59,12 @@ class Progress:
             self.stream.write(f"\r\033[K{self.label} [{bar}] {self.done}/{self.total} {name[-40:]}")
             self.stream.flush()
 
-    def message(self, text: str) -> None:
-        """A line that stays, printed above the bar."""
-        self.stream.write(("\r\033[K" if self.live else "") + text + "\n")
-        self.stream.flush()
+    def message(self, text: str, out: TextIO | None = None) -> None:
+        """A line that stays, printed above the bar (on `out`, default stderr)."""
+        if self.live:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+        print(text, file=out or self.stream, flush=True)
 
     def close(self) -> None:
         if self.live:
@@ -142,15 +144,21 @@ def cmd_convert(args) -> int:
         out_dir = load_settings(args.config).prompts_dir / args.lang
     opts = ConvertOptions(target_dbfs=args.target_dbfs)
     progress, failed = Progress(len(args.sources), "convert"), 0
+    written: dict[Path, Path] = {}
     for source in args.sources:
+        target = target_for(source, out_dir)
         try:
-            done = convert(source, target_for(source, out_dir), opts)
+            first = written.get(target.resolve())
+            if first:  # hello.mp3 and hello.ogg: the second would replace the first
+                raise ConvertError(f"{source}: {_shown(target)} is already written from {first}")
+            done = convert(source, target, opts)
         except ConvertError as exc:
             failed += 1
             progress.message(f"ivr prompts convert: error: {exc}")
         else:
+            written[target.resolve()] = source
             note = " (replaced a placeholder)" if done.replaced_placeholder else ""
-            print(f"{_shown(done.target)}: {done.seconds:.2f} s{note}", flush=True)
+            progress.message(f"{_shown(done.target)}: {done.seconds:.2f} s{note}", sys.stdout)
         progress.step(source.name)
     progress.close()
     total = len(args.sources)
@@ -200,7 +208,8 @@ def synth_jobs(loaded, languages: list[str], warn) -> list[SynthJob]:
             warn(f"{need.language}/{need.name} (needed by {_needed_by(need.needed_by)}) has no text "
                  f"in {catalog_path}: not synthesized")
             continue
-        jobs[need.name, need.language] = SynthJob(text, need.language, prompts_dir / need.language / f"{need.name}.wav")
+        target = prompts_dir / need.language / f"{need.name}.wav"
+        jobs[need.name, need.language] = SynthJob(text, need.language, target)
     for name, texts in sorted(catalog.items()):  # catalog prompts not (yet) in the menu, as before
         for lang in languages:
             if lang in texts and (name, lang) not in jobs and not exists(name, lang):

@@ -4,8 +4,9 @@ A value becomes words with the grammar of its language (numeral-noun
 agreement, gender, cases in dates), and each word one prompt,
 prompts/<lang>/say/<word>.wav; a language whose numbers are compounds
 (hu: huszonkettő) has `split(word)`, and its fragments are the parts
-(say/huszon, say/kettő) so a studio records dozens of files, not thousands. The rules and their references are in one
-module per language; parsing and money are in `core`.
+(say/huszon, say/kettő) so a studio records dozens of files, not thousands.
+The rules and their references are in one module per language; parsing
+and money are in `core`.
 
 Kinds: number (integer, |n| <= 999,999,999), digits (one word per digit),
 count ("N NOUN" or noun=), ordinal (1..100), money ("AMOUNT [CUR]" or

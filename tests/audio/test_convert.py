@@ -92,3 +92,30 @@ def test_output_dir_and_lang_exclude_each_other(tmp_path):
     with pytest.raises(SystemExit) as exc:
         parse(tmp_path / "c.yaml", "convert", "a.mp3", "-o", "x", "--lang", "pl")
     assert exc.value.code == 2
+
+
+def test_two_sources_for_one_target_is_an_error(sources, tmp_path, capsys):
+    run("ffmpeg", "-loglevel", "error", "-i", str(sources / "menu.ogg"), str(sources / "hello.ogg"))
+    args = parse(write_config(tmp_path), "convert", str(sources / "hello.mp3"), str(sources / "hello.ogg"),
+                 "-o", str(tmp_path / "out"))
+    assert cmd_prompts(args) == 1
+    assert "hello.wav is already written from" in capsys.readouterr().err
+
+
+def test_progress_bar_redraws_one_line_on_a_terminal():
+    import io
+
+    from ivr.audio.command import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Tty()
+    bar = Progress(2, "convert", stream, width=4)
+    bar.step("a.mp3")
+    bar.message("error: b.mp3")
+    bar.step("b.mp3")
+    bar.close()
+    assert stream.getvalue() == ("\r\033[Kconvert [##..] 1/2 a.mp3\r\033[Kerror: b.mp3\n"
+                                 "\r\033[Kconvert [####] 2/2 b.mp3\r\033[K")
