@@ -48,14 +48,14 @@ def _errors(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException):
         if request.url.path.startswith("/media/"):
             return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
-        return page("error.html", None, exc.status_code, status=exc.status_code, message=exc.detail)
+        return page("error.html", None, exc.status_code, code=exc.status_code, message=exc.detail)
 
     @app.exception_handler(RecordingError)
     async def recording_error(request: Request, exc: RecordingError):
         status = 410 if isinstance(exc, RecordingDeleted) else 404
         if request.url.path.startswith("/media/"):
             return PlainTextResponse(str(exc), status_code=status)
-        return page("error.html", None, status, status=status, message=str(exc))
+        return page("error.html", None, status, code=status, message=str(exc))
 
 
 def _headers(app: FastAPI) -> None:
@@ -90,7 +90,7 @@ def _login(app: FastAPI) -> None:
     def login(request: Request, username: str = Form(""), password: str = Form(""), csrf: str = Form(""),
               next: str = Form("/recordings")):
         if not tokens_match(request.cookies.get(LOGIN_CSRF_COOKIE), csrf):
-            return page("error.html", None, 403, status=403, message="missing or wrong CSRF token: reload the login page")
+            return page("error.html", None, 403, code=403, message="missing or wrong CSRF token: reload the login page")
         user = authenticate(request.app.state.console.engine, username, password)
         if user is None:
             token = secrets.token_urlsafe(24)

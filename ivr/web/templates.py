@@ -104,7 +104,7 @@ PURGE = """{% extends "base.html" %}{% block main %}<h1>Purge (retention {{ days
 {% if plan.items %}<form method="post" action="/purge"><input type="hidden" name="csrf" value="{{ session.csrf }}">
 <button id="purge">Delete these {{ plan.items|length }} recording(s)</button></form>{% endif %}{% endblock %}"""
 
-ERROR = """{% extends "base.html" %}{% block main %}<h1>{{ status }}</h1><p class="err">{{ message }}</p>{% endblock %}"""
+ERROR = """{% extends "base.html" %}{% block main %}<h1>{{ code }}</h1><p class="err">{{ message }}</p>{% endblock %}"""
 
 env = Environment(
     loader=DictLoader({"base.html": BASE, "login.html": LOGIN, "filters.html": FILTERS,

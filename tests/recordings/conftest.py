@@ -19,6 +19,11 @@ def sox_wav(path: Path, seconds: float, freq: int = 440) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _own_database(monkeypatch):
+    monkeypatch.delenv("IVR_DATABASE_URL", raising=False)  # each test's config names its own
+
+
 @pytest.fixture
 def make_wav():
     """sox_wav(path, seconds): a fixture, since test modules cannot import a conftest by name."""
