@@ -36,17 +36,26 @@ def _window(q: dict) -> tuple:
     return parse_when("since", q["since"]), parse_when("until", q["until"])
 
 
+def _seconds(text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"min duration {text!r}: not a number of seconds") from None
+
+
 @router.get("/recordings")
 def recordings(request: Request, session: SessionData = Depends(page_session)):
     q = _text(request, "since", "until", "caller", "queue", "agent", "min_duration")
     rows, error = [], ""
     try:
         since, until = _window(q)
-        min_duration = float(q["min_duration"]) if q["min_duration"] else None
+        min_duration = _seconds(q["min_duration"])
         rows = search(console(request).engine,
                       RecordingFilter(since, until, q["caller"], q["queue"], q["agent"], min_duration), LIMIT)
     except ValueError as exc:
-        error = str(exc) if "ISO" in str(exc) else f"min duration {q['min_duration']!r}: not a number of seconds"
+        error = str(exc)
     return page("recordings.html", session, q=q, rows=rows, error=error)
 
 

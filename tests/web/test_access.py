@@ -168,6 +168,7 @@ def test_search_filters(console, as_ops):
     assert console.unique_id not in as_ops.get("/recordings", params={"min_duration": "30"}).text
     bad = as_ops.get("/recordings", params={"since": "yesterday"})
     assert bad.status_code == 200 and "not an ISO date" in bad.text
+    assert "not a number of seconds" in as_ops.get("/recordings", params={"min_duration": "abc"}).text
 
 
 def test_admin_purge(console, as_admin):
