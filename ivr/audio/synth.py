@@ -32,7 +32,10 @@ def synth(text: str, language: str, target: Path) -> None:
         subprocess.run(["espeak-ng", "-v", ESPEAK_VOICES.get(language, language), "-s", "160",
                         "-w", str(raw), text], check=True, capture_output=True)
         subprocess.run(["sox", str(raw), "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer",
-                        str(target), "norm", "-3"], check=True, capture_output=True)
+                        str(target), "norm", "-3",
+                        # espeak-ng pads each word with silence: trimmed, values don't sound gappy
+                        "silence", "1", "0.01", "-45d", "reverse", "silence", "1", "0.01", "-45d", "reverse",
+                        "pad", "0", "0.05"], check=True, capture_output=True)
     target.with_name(target.name + PLACEHOLDER_MARK).write_text(f"espeak-ng {language}: {text}\n")
 
 
