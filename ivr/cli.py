@@ -71,11 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     from .audio.command import add_prompts_parser
     add_prompts_parser(sub)
 
+    from .queues.callbacks import add_callbacks_parser
     from .recordings.command import add_recordings_parser
     from .reports.command import add_report_parser
     from .speech.command import add_say_parser
     from .web.command import add_web_parser
     add_report_parser(sub)
+    add_callbacks_parser(sub)
     add_recordings_parser(sub)
     add_web_parser(sub)
     add_say_parser(sub)

@@ -249,3 +249,8 @@ def cmd_recordings(args) -> int:
 def cmd_web(args) -> int:
     from .web.command import cmd_web as run
     return run(args)
+
+
+def cmd_callbacks(args) -> int:
+    from .queues.callbacks import cmd_callbacks as run
+    return run(args)

@@ -102,3 +102,11 @@ class DataSource:
         with Session(self.engine) as s:
             return list(s.scalars(select(BillingRule.prompt).where(BillingRule.language == language)
                                   .order_by(BillingRule.position, BillingRule.name)))
+
+    def request_callback(self, unique_id: str, caller_id: str, account: str, language: str, queue: str,
+                         at: datetime) -> int | None:
+        """Store a callback request; None in read-only mode (a rehearsal calls nobody back)."""
+        if self.read_only:
+            return None
+        from ..queues.callbacks import request_callback
+        return request_callback(self.engine, unique_id, caller_id, account, language, queue, at)

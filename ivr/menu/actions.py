@@ -90,3 +90,14 @@ class LoadData:
 
     node: str
     what: str
+
+
+@dataclass(frozen=True)
+class RequestCallback:
+    """Store a callback request; answer: its id, or None when nothing was stored (simulate)."""
+
+    node: str
+    queue: str
+    caller_id: str
+    account: str
+    language: str

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Generator
 
-from .actions import (Collect, Hangup, LoadData, LookupCaller, Note, Play, QueueCall, SetVar, StartRecording,
-                      VerifyAccount, WaitDigit)
+from .actions import (Collect, Hangup, LoadData, LookupCaller, Note, Play, QueueCall, RequestCallback, SetVar,
+                      StartRecording, VerifyAccount, WaitDigit)
 from .matcher import match
-from .model import (BACK, REPEAT, ConsentNode, GotoNode, HangupNode, HoursNode, IdentifyNode,
+from .model import (BACK, REPEAT, CallbackNode, ConsentNode, GotoNode, HangupNode, HoursNode, IdentifyNode,
                     LanguageNode, Menu, MenuNode, Node, PlayNode, QueueNode, Say)
 
 MAX_NODE_VISITS = 200  # a loop no caller can leave ends the call instead of running forever
@@ -217,6 +217,11 @@ def _queue(menu: Menu, node: QueueNode, ctx: CallContext, pending: str):
     yield SetVar(node.name, "IVR_LANGUAGE", ctx.language)
     yield SetVar(node.name, "IVR_PATH", ">".join(ctx.history + [node.name]))
     yield SetVar(node.name, "IVR_CONSENT", {True: "yes", False: "no", None: ""}[ctx.consent])
+    yield SetVar(node.name, "IVR_ACCOUNT", _account_number(ctx))
+    if node.music_class:
+        yield SetVar(node.name, "CHANNEL(musicclass)", node.music_class)
+    if node.priority:
+        yield SetVar(node.name, "QUEUE_PRIO", str(node.priority))
     yield SetVar(node.name, "IVR_OUTCOME", f"queue:{node.queue}")
     status = yield QueueCall(node.name, node.queue, node.options, node.max_wait)
     yield Note(node.name, "queue", {"queue": node.queue, "status": status or "ANSWERED"})
@@ -225,6 +230,23 @@ def _queue(menu: Menu, node: QueueNode, ctx: CallContext, pending: str):
     if status and follow.get(str(status)):
         return follow[str(status)], ""
     return _End(f"queue:{node.queue}")
+
+
+def _account_number(ctx: CallContext) -> str:
+    return str(getattr(ctx.account, "number", "") or "")
+
+
+def _callback(menu: Menu, node: CallbackNode, ctx: CallContext, pending: str):
+    """A caller who could not be served now is called back: the request is stored first,
+    so a caller hanging up during the confirmation is still called."""
+    request = yield RequestCallback(node.name, node.queue, ctx.caller_id, _account_number(ctx), ctx.language)
+    yield Note(node.name, "callback", {"queue": node.queue, "stored": request is not None})
+    if node.prompt:
+        yield Play(node.name, node.prompt, "")
+    if not node.next:
+        yield Hangup(node.name)
+        return _End("callback")
+    return node.next, ""
 
 
 def _hours(menu: Menu, node: HoursNode, ctx: CallContext, pending: str):
@@ -265,4 +287,4 @@ def _goto(menu: Menu, node: GotoNode, ctx: CallContext, pending: str):
 
 _NODE_RUNNERS = {MenuNode: _menu, PlayNode: _play, IdentifyNode: _identify, ConsentNode: _consent,
                  QueueNode: _queue, HoursNode: _hours, LanguageNode: _language, HangupNode: _hangup,
-                 GotoNode: _goto}
+                 GotoNode: _goto, CallbackNode: _callback}

@@ -80,7 +80,16 @@ class QueueNode(Node):
     on_timeout: str = ""
     on_full: str = ""
     on_empty: str = ""
-    options: str = ""
+    options: str = ""        # Queue() options as Asterisk spells them, e.g. "t" or "r"
+    music_class: str = ""    # musiconhold.conf class while waiting (CHANNEL(musicclass))
+    priority: int = 0        # QUEUE_PRIO: higher is answered first
+
+
+@dataclass(frozen=True)
+class CallbackNode(Node):
+    """Store a request to be called back by `queue`'s team, then play prompt and go on."""
+
+    queue: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,7 +116,7 @@ class GotoNode(Node):
 
 
 NODE_TYPES: dict[str, type[Node]] = {
-    "menu": MenuNode, "play": PlayNode, "identify": IdentifyNode, "consent": ConsentNode,
+    "menu": MenuNode, "play": PlayNode, "identify": IdentifyNode, "consent": ConsentNode, "callback": CallbackNode,
     "queue": QueueNode, "hours": HoursNode, "language": LanguageNode, "hangup": HangupNode,
     "goto": GotoNode,
 }

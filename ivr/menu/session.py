@@ -12,8 +12,8 @@ from typing import Callable
 from ..channel.interface import Channel
 from ..errors import ChannelHungUp
 from ..store.calllog import CallRecord, utcnow
-from .actions import (Collect, Hangup, LoadData, LookupCaller, Note, Play, QueueCall, SetVar, StartRecording,
-                      VerifyAccount, WaitDigit)
+from .actions import (Collect, Hangup, LoadData, LookupCaller, Note, Play, QueueCall, RequestCallback, SetVar,
+                      StartRecording, VerifyAccount, WaitDigit)
 from .interpreter import CallContext, walk
 from .model import Menu
 from .prompts import PromptResolver
@@ -99,7 +99,7 @@ class SessionDriver:
             status = (await ch.queue(action.queue, action.options, action.timeout)).status
             self.in_queue = ""
             return status
-        if isinstance(action, (LookupCaller, VerifyAccount, LoadData)):
+        if isinstance(action, (LookupCaller, VerifyAccount, LoadData, RequestCallback)):
             return await self._lookup(action)
         if isinstance(action, Hangup):
             self._step(action.node, "hangup")
@@ -115,6 +115,11 @@ class SessionDriver:
             return await asyncio.to_thread(data.by_caller_id, action.caller_id) if data else None
         if isinstance(action, VerifyAccount):
             return await asyncio.to_thread(data.verify, action.number, action.pin, self.ctx.now()) if data else None
+        if isinstance(action, RequestCallback):
+            if data is None:
+                return None
+            return await asyncio.to_thread(data.request_callback, self.record.unique_id, action.caller_id,
+                                           action.account, action.language, action.queue, self.ctx.now())
         if action.what == "tariffs":
             return await asyncio.to_thread(data.tariffs, self.ctx.now().date()) if data else []
         return await asyncio.to_thread(data.billing_rules, self.ctx.language) if data else []

@@ -99,12 +99,12 @@ MENU_KEYS = ("entry", "languages", "nodes")
 HOURS_KEYS = ("timezone", "weekly", "holidays")
 SAY_KEYS = ("say", "value")
 TARGET_FIELDS = ("next", "on_failure", "on_closed", "on_timeout", "on_full", "on_empty", "open", "closed")
-TERMINAL_TYPES = ("hangup", "queue")
+TERMINAL_TYPES = ("hangup", "queue", "callback")
 # The edges the interpreter follows, per node type (other target fields are accepted but unused).
 FOLLOWED = {
     "menu": ("on_failure",), "play": ("next",), "identify": ("next", "on_failure"), "consent": ("next",),
     "queue": ("on_closed", "on_timeout", "on_full", "on_empty"), "hours": ("open", "closed"),
-    "language": ("next",), "hangup": (), "goto": ("next",),
+    "language": ("next",), "hangup": (), "goto": ("next",), "callback": ("next",),
 }
 MAX_TIMEOUT = 60
 TRIES = (1, 10)  # retries, attempts: how often the caller may try
@@ -540,7 +540,8 @@ def _check_field_types(doc: _Doc) -> None:
 
 def _check_required_fields(doc: _Doc) -> None:
     """A node type's essential fields are there."""
-    need = {"menu": ("options",), "language": ("options",), "queue": ("queue",), "hours": ("hours",)}
+    need = {"menu": ("options",), "language": ("options",), "queue": ("queue",), "hours": ("hours",),
+            "callback": ("queue",)}
     for spec in doc.nodes.values():
         for name in need.get(spec.type or "", ()):
             if name not in spec.fields:
@@ -894,7 +895,7 @@ def read_queue_names(path: Path) -> set[str]:
 def _check_queue_names(doc: _Doc) -> None:
     """queue: names a queue of queues.conf (warn once when that file is missing)."""
     uses = [(spec, spec.fields["queue"][1]) for spec in doc.nodes.values()
-            if spec.type == "queue" and spec.text("queue")]
+            if spec.type in ("queue", "callback") and spec.text("queue")]
     if not uses:
         return
     written = doc.setting("queues_conf", "asterisk-conf/queues.conf", section="queues")

@@ -187,3 +187,66 @@ def test_menu_without_on_failure_hangs_up():
     s = Script(menu_doc=doc, answers=[(Play, "")] + [(WaitDigit, ""), (Play, "")] * 3).run()
     assert s.outcome == "hangup"
     assert len(s.notes("timeout")) == 3
+
+
+QUEUE_MENU = yaml.safe_load("""
+menu:
+  entry: sales
+  languages: [en, pl]
+  nodes:
+    sales:
+      type: queue
+      queue: sales
+      music_class: calm
+      priority: 5
+      options: t
+      max_wait: 120
+      on_timeout: call-me
+      on_full: call-me
+    call-me: {type: callback, queue: sales, prompt: [we-will-call-you], next: bye}
+    bye: {type: hangup, prompt: [goodbye]}
+""")
+
+
+class CallbackScript(Script):
+    """Also answers RequestCallback, as a store would: with the request's id."""
+
+    def run(self) -> "Script":
+        from ivr.menu.actions import RequestCallback
+        answer = None
+        while True:
+            try:
+                action = self.gen.send(answer)
+            except StopIteration as stop:
+                self.outcome = stop.value
+                return self
+            self.actions.append(action)
+            answer = 17 if isinstance(action, RequestCallback) else None
+            if isinstance(action, (Play, WaitDigit, QueueCall)):
+                expected, answer = self.answers.pop(0) if self.answers else (type(action), "")
+                assert isinstance(action, expected), f"expected {expected.__name__}, got {action}"
+
+
+def test_queue_passes_the_callers_context_and_options():
+    s = Script(QUEUE_MENU, answers=[(QueueCall, "")]).run()
+    sets = {a.name: a.value for a in s.actions if isinstance(a, SetVar)}
+    assert sets["IVR_LANGUAGE"] == "en" and sets["IVR_PATH"] == "sales" and sets["IVR_CONSENT"] == ""
+    assert sets["IVR_ACCOUNT"] == ""                      # nobody identified
+    assert sets["CHANNEL(musicclass)"] == "calm" and sets["QUEUE_PRIO"] == "5"
+    queued = [a for a in s.actions if isinstance(a, QueueCall)]
+    assert queued == [QueueCall("sales", "sales", "t", 120)]
+    assert s.outcome == "queue:sales"
+
+
+@pytest.mark.parametrize("status", ["TIMEOUT", "FULL"])
+def test_full_or_timed_out_queue_stores_a_callback_request(status):
+    from ivr.menu.actions import RequestCallback
+    s = CallbackScript(QUEUE_MENU, answers=[(QueueCall, status)]).run()
+    assert s.nodes() == ["sales", "call-me", "bye"]
+    assert [a for a in s.actions if isinstance(a, RequestCallback)] == [
+        RequestCallback("call-me", "sales", "", "", "en")]
+    assert s.notes("callback")[0].detail == {"queue": "sales", "stored": True}
+    # stored before the confirmation plays: a caller who hangs up on it is still called back
+    kinds = [type(a).__name__ for a in s.actions]
+    assert kinds.index("RequestCallback") < kinds.index("Play")
+    assert s.plays()[0] == ("we-will-call-you",)

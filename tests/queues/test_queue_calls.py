@@ -71,6 +71,22 @@ def test_nobody_answers_takes_the_timeout_path(controller, e2e_settings):
     assert r.wait_s == pytest.approx(7, abs=1.1)
 
 
+def test_nobody_answers_then_the_caller_is_called_back(controller, e2e_settings):
+    call = finish(start_call("--digits", "7", "--caller-id", "48600777001", "--hold", "30",
+                             "--var", "__AGENT_ANSWERS=no"))
+    assert call["path"] == ["main", "callback-queue", "call-me", "bye"]
+    listed = ivr_cli("callbacks", "list", "--queue", "tiny", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    [request] = [r for r in map(json.loads, listed.stdout.splitlines()) if r["unique_id"] == call["unique_id"]]
+    assert (request["caller_id"], request["language"], request["done_at"]) == ("48600777001", "en", None)
+    # The agent who calls back marks it done; it leaves the pending list, and twice is an error.
+    assert ivr_cli("callbacks", "done", str(request["id"])).returncode == 0
+    pending = ivr_cli("callbacks", "list", "--format", "json").stdout
+    assert call["unique_id"] not in pending
+    again = ivr_cli("callbacks", "done", str(request["id"]))
+    assert again.returncode == 1 and f"callback request {request['id']}: already done" in again.stderr
+
+
 def test_full_queue_takes_the_full_path(controller, e2e_settings):
     first = start_call("--digits", "3", "--hold", "30", "--var", "__AGENT_ANSWERS=no")
     time.sleep(3)

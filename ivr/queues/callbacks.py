@@ -1,0 +1,105 @@
+"""Callback requests: stored by a `callback` node, worked off by the call centre
+with `ivr callbacks list|done`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from ..errors import IVRError
+from ..store.models import CallbackRequest
+
+
+@dataclass(frozen=True)
+class CallbackView:
+    id: int
+    unique_id: str
+    caller_id: str
+    account: str
+    language: str
+    queue: str
+    requested_at: str
+    done_at: str | None
+    done_by: str
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+
+
+def _view(r: CallbackRequest) -> CallbackView:
+    return CallbackView(r.id, r.unique_id, r.caller_id, r.account, r.language, r.queue,
+                        _iso(r.requested_at), _iso(r.done_at), r.done_by)
+
+
+def request_callback(engine: Engine, unique_id: str, caller_id: str, account: str, language: str,
+                     queue: str, at: datetime) -> int:
+    """Store one request; its id."""
+    with Session(engine) as s, s.begin():
+        row = CallbackRequest(unique_id=unique_id, caller_id=caller_id, account=account, language=language,
+                              queue=queue, requested_at=at, done_by="")
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def list_callbacks(engine: Engine, queue: str = "", pending_only: bool = True) -> list[CallbackView]:
+    stmt = select(CallbackRequest).order_by(CallbackRequest.requested_at, CallbackRequest.id)
+    if queue:
+        stmt = stmt.where(CallbackRequest.queue == queue)
+    if pending_only:
+        stmt = stmt.where(CallbackRequest.done_at.is_(None))
+    with Session(engine) as s:
+        return [_view(r) for r in s.scalars(stmt)]
+
+
+def mark_done(engine: Engine, request_id: int, by: str) -> CallbackView:
+    with Session(engine) as s, s.begin():
+        row = s.get(CallbackRequest, request_id)
+        if row is None:
+            raise IVRError(f"callback request {request_id}: no such request")
+        if row.done_at is not None:
+            raise IVRError(f"callback request {request_id}: already done by {row.done_by} at {_iso(row.done_at)}")
+        row.done_at, row.done_by = datetime.now(timezone.utc), by
+        return _view(row)
+
+
+def add_callbacks_parser(sub) -> None:
+    s = sub.add_parser("callbacks", help="callers waiting to be called back")
+    s.add_argument("action", choices=["list", "done"])
+    s.add_argument("id", nargs="?", type=int, help="the request done (with `done`)")
+    s.add_argument("--queue", default="")
+    s.add_argument("--all", action="store_true", help="done ones too")
+    s.add_argument("--format", choices=["table", "json"], default="table")
+
+
+def cmd_callbacks(args: argparse.Namespace) -> int:
+    from ..config import load_settings
+    from ..store.db import open_engine
+    engine = open_engine(load_settings(args.config).database_url)
+    if args.action == "done":
+        if args.id is None:
+            raise IVRError("callbacks done: which request? (an id from `ivr callbacks list`)")
+        done = mark_done(engine, args.id, f"cli:{getpass.getuser()}")
+        print(f"callback request {done.id} ({done.caller_id}) done")
+        return 0
+    rows = list_callbacks(engine, args.queue, pending_only=not args.all)
+    if args.format == "json":
+        for r in rows:
+            print(json.dumps(asdict(r)))
+        return 0
+    print(f"{'id':>5}  {'requested':25}  {'queue':10}  {'caller':16}  {'account':10}  lang  done")
+    for r in rows:
+        print(f"{r.id:>5}  {r.requested_at:25}  {r.queue:10}  {r.caller_id:16}  {r.account:10}  "
+              f"{r.language:4}  {r.done_at or '-'}", file=sys.stdout)
+    return 0
