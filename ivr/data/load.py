@@ -12,7 +12,7 @@ Accounts are keyed by number, tariffs by (name, valid_from), rules by
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -53,6 +53,7 @@ class Loaded:
     tariffs: list[dict]
     billing_rules: list[dict]
     problems: list[Problem]
+    lines: dict[str, list[int]] = field(default_factory=dict)   # per kind, the row's line
 
 
 def read_rows(path: Path) -> tuple[dict[str, list[tuple[int, dict]]], list[Problem]]:
@@ -162,16 +163,38 @@ def check_file(path: Path) -> Loaded:
             clean, found = _check(kind, row, str(path), line)
             loaded.problems += found
             getattr(loaded, kind).append(clean)
-    for t in loaded.tariffs:
+            loaded.lines.setdefault(kind, []).append(line)
+    for t, line in zip(loaded.tariffs, loaded.lines.get("tariffs", [])):
         if t.get("valid_to") and t.get("valid_from") and t["valid_to"] < t["valid_from"]:
-            loaded.problems.append(Problem(str(path), 0, "valid_to", f"tariff {t['name']} ends before it starts"))
+            loaded.problems.append(Problem(str(path), line, "valid_to", f"tariff {t['name']} ends before it starts"))
     seen: dict[str, int] = {}
-    for a in loaded.accounts:
+    for a, line in zip(loaded.accounts, loaded.lines.get("accounts", [])):
         for phone in a.get("caller_ids", []):
             if phone in seen:
-                loaded.problems.append(Problem(str(path), 0, "caller_ids", f"{phone} belongs to two accounts"))
-            seen[phone] = 1
+                loaded.problems.append(Problem(str(path), line, "caller_ids",
+                                               f"{phone} also belongs to the account on line {seen[phone]}"))
+            else:
+                seen[phone] = line
     return loaded
+
+
+def _set_phones(s: Session, acc: Account, phones: list[str]) -> None:
+    # Deletes are flushed before inserts: a file loaded again, or a number that
+    # moves to another account, must not collide with the row it replaces.
+    want = list(dict.fromkeys(phones))
+    for ph in list(acc.phones):
+        if ph.phone not in want:
+            acc.phones.remove(ph)
+    s.flush()
+    have = {ph.phone for ph in acc.phones}
+    for phone in want:
+        if phone in have:
+            continue
+        taken = s.scalars(select(AccountPhone).where(AccountPhone.phone == phone)).first()
+        if taken is not None:
+            s.delete(taken)
+            s.flush()
+        acc.phones.append(AccountPhone(phone=phone))
 
 
 def write(engine: Engine, loaded: Loaded) -> dict[str, int]:
@@ -188,7 +211,7 @@ def write(engine: Engine, loaded: Loaded) -> dict[str, int]:
                     setattr(acc, f, a[f])
             acc.failed_pins, acc.locked_until = 0, None
             if "caller_ids" in a:
-                acc.phones = [AccountPhone(phone=p) for p in a["caller_ids"]]
+                _set_phones(s, acc, a["caller_ids"])
         for t in loaded.tariffs:
             row = s.scalars(select(Tariff).where(Tariff.name == t["name"], Tariff.valid_from == t["valid_from"])).first()
             if row is None:
