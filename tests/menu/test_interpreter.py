@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from ivr.menu.actions import Hangup, Note, Play, QueueCall, SetVar, StartRecording, WaitDigit
+from ivr.menu.actions import Hangup, Note, Play, QueueCall, RequestCallback, SetVar, StartRecording, WaitDigit
 from ivr.menu.interpreter import CallContext, walk
 from ivr.menu.model import build_menu
 
@@ -71,7 +71,7 @@ class Script:
                 self.outcome = stop.value
                 return self
             self.actions.append(action)
-            answer = None
+            answer = 17 if isinstance(action, RequestCallback) else None   # a stored request's id
             if isinstance(action, (Play, WaitDigit, QueueCall)):
                 expected, answer = self.answers.pop(0) if self.answers else (type(action), "")
                 assert isinstance(action, expected), f"expected {expected.__name__}, got {action}"
@@ -208,25 +208,6 @@ menu:
 """)
 
 
-class CallbackScript(Script):
-    """Also answers RequestCallback, as a store would: with the request's id."""
-
-    def run(self) -> "Script":
-        from ivr.menu.actions import RequestCallback
-        answer = None
-        while True:
-            try:
-                action = self.gen.send(answer)
-            except StopIteration as stop:
-                self.outcome = stop.value
-                return self
-            self.actions.append(action)
-            answer = 17 if isinstance(action, RequestCallback) else None
-            if isinstance(action, (Play, WaitDigit, QueueCall)):
-                expected, answer = self.answers.pop(0) if self.answers else (type(action), "")
-                assert isinstance(action, expected), f"expected {expected.__name__}, got {action}"
-
-
 def test_queue_passes_the_callers_context_and_options():
     s = Script(QUEUE_MENU, answers=[(QueueCall, "")]).run()
     sets = {a.name: a.value for a in s.actions if isinstance(a, SetVar)}
@@ -240,8 +221,7 @@ def test_queue_passes_the_callers_context_and_options():
 
 @pytest.mark.parametrize("status", ["TIMEOUT", "FULL"])
 def test_full_or_timed_out_queue_stores_a_callback_request(status):
-    from ivr.menu.actions import RequestCallback
-    s = CallbackScript(QUEUE_MENU, answers=[(QueueCall, status)]).run()
+    s = Script(QUEUE_MENU, answers=[(QueueCall, status)]).run()
     assert s.nodes() == ["sales", "call-me", "bye"]
     assert [a for a in s.actions if isinstance(a, RequestCallback)] == [
         RequestCallback("call-me", "sales", "", "", "en")]
