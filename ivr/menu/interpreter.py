@@ -190,7 +190,13 @@ def _identify(menu: Menu, node: IdentifyNode, ctx: CallContext, pending: str):
 
 
 def _consent(menu: Menu, node: ConsentNode, ctx: CallContext, pending: str):
-    digit = pending[:1] or (yield Play(node.name, node.prompt, node.accept + node.decline))
+    """Asked once per call, and only after the caller heard the question: a
+    digit typed ahead is not an answer to a question not yet asked. A second
+    visit keeps the first answer (a recording once started is not cut in two)."""
+    if ctx.consent is not None:
+        yield Note(node.name, "consent-kept", {"consent": ctx.consent})
+        return node.next, ""
+    digit = yield Play(node.name, node.prompt, node.accept + node.decline)
     if not digit:
         digit = yield WaitDigit(node.name, node.timeout)
     if digit:
@@ -239,10 +245,14 @@ def _account_number(ctx: CallContext) -> str:
 def _callback(menu: Menu, node: CallbackNode, ctx: CallContext, pending: str):
     """A caller who could not be served now is called back: the request is stored first,
     so a caller hanging up during the confirmation is still called."""
-    request = yield RequestCallback(node.name, node.queue, ctx.caller_id, _account_number(ctx), ctx.language)
-    yield Note(node.name, "callback", {"queue": node.queue, "stored": request is not None})
-    if node.prompt:
-        yield Play(node.name, node.prompt, "")
+    if not ctx.caller_id.strip():
+        # No number to call: promising a call back would be a lie.
+        yield Note(node.name, "callback", {"queue": node.queue, "stored": False, "reason": "no caller id"})
+    else:
+        request = yield RequestCallback(node.name, node.queue, ctx.caller_id, _account_number(ctx), ctx.language)
+        yield Note(node.name, "callback", {"queue": node.queue, "stored": request is not None})
+        if node.prompt:
+            yield Play(node.name, node.prompt, "")
     if not node.next:
         yield Hangup(node.name)
         return _End("callback")

@@ -44,8 +44,12 @@ def _view(r: CallbackRequest) -> CallbackView:
 
 def request_callback(engine: Engine, unique_id: str, caller_id: str, account: str, language: str,
                      queue: str, at: datetime) -> int:
-    """Store one request; its id."""
+    """Store one request; its id. One per call and queue: a caller passing the node twice asked once."""
     with Session(engine) as s, s.begin():
+        known = s.scalars(select(CallbackRequest.id).where(CallbackRequest.unique_id == unique_id,
+                                                           CallbackRequest.queue == queue)).first()
+        if known is not None:
+            return known
         row = CallbackRequest(unique_id=unique_id, caller_id=caller_id, account=account, language=language,
                               queue=queue, requested_at=at, done_by="")
         s.add(row)

@@ -56,8 +56,8 @@ OPEN = datetime(2026, 11, 23, 10, 0, tzinfo=WARSAW)  # a Monday morning
 class Script:
     """Answers the interpreter's actions from a list of (action type, answer)."""
 
-    def __init__(self, menu_doc=MENU, at=OPEN, answers=()):
-        self.gen = walk(build_menu(menu_doc), CallContext(language="en", at=at))
+    def __init__(self, menu_doc=MENU, at=OPEN, answers=(), caller_id=""):
+        self.gen = walk(build_menu(menu_doc), CallContext(language="en", at=at, caller_id=caller_id))
         self.answers = list(answers)
         self.actions: list = []
         self.outcome = None
@@ -221,12 +221,47 @@ def test_queue_passes_the_callers_context_and_options():
 
 @pytest.mark.parametrize("status", ["TIMEOUT", "FULL"])
 def test_full_or_timed_out_queue_stores_a_callback_request(status):
-    s = Script(QUEUE_MENU, answers=[(QueueCall, status)]).run()
+    s = Script(QUEUE_MENU, answers=[(QueueCall, status)], caller_id="48600100200").run()
     assert s.nodes() == ["sales", "call-me", "bye"]
     assert [a for a in s.actions if isinstance(a, RequestCallback)] == [
-        RequestCallback("call-me", "sales", "", "", "en")]
+        RequestCallback("call-me", "sales", "48600100200", "", "en")]
     assert s.notes("callback")[0].detail == {"queue": "sales", "stored": True}
     # stored before the confirmation plays: a caller who hangs up on it is still called back
     kinds = [type(a).__name__ for a in s.actions]
     assert kinds.index("RequestCallback") < kinds.index("Play")
     assert s.plays()[0] == ("we-will-call-you",)
+
+
+def test_no_callback_promised_without_a_number_to_call():
+    s = Script(QUEUE_MENU, answers=[(QueueCall, "TIMEOUT")], caller_id="").run()
+    assert s.nodes() == ["sales", "call-me", "bye"]
+    assert not [a for a in s.actions if isinstance(a, RequestCallback)]
+    assert s.notes("callback")[0].detail == {"queue": "sales", "stored": False, "reason": "no caller id"}
+    assert ("we-will-call-you",) not in s.plays()
+
+
+CONSENT_MENU = yaml.safe_load("""
+menu:
+  entry: hello
+  nodes:
+    hello: {type: play, prompt: [welcome], next: consent}
+    consent: {type: consent, prompt: [recording-consent], accept: "1", decline: "2", next: again}
+    again: {type: menu, prompt: [again-menu], options: {"3": consent, "0": bye}, on_failure: bye}
+    bye: {type: hangup}
+""")
+
+
+def test_digit_typed_before_the_consent_question_is_not_consent():
+    # 1 pressed during the welcome: the question is still asked, and silence means no.
+    s = Script(CONSENT_MENU, answers=[(Play, "1"), (Play, ""), (WaitDigit, ""), (Play, "0")]).run()
+    assert ("recording-consent",) in s.plays()
+    assert s.notes("set")[0].detail == {"consent": False}
+    assert not any(isinstance(a, StartRecording) for a in s.actions)
+
+
+def test_consent_is_asked_once_and_the_first_answer_kept():
+    s = Script(CONSENT_MENU, answers=[(Play, ""), (Play, "1"), (Play, "3"), (Play, "0")]).run()
+    assert s.nodes() == ["hello", "consent", "again", "consent", "again", "bye"]
+    assert [a for a in s.actions if isinstance(a, StartRecording)] == [StartRecording("consent")]
+    assert s.plays().count(("recording-consent",)) == 1
+    assert s.notes("consent-kept")[0].detail == {"consent": True}
