@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from ..store.models import Account, AccountPhone, BillingRule, Tariff
-from .pins import hash_pin
+from .pins import hash_pin, verify_pin
 
 KINDS = ("accounts", "tariffs", "billing_rules")
 FIELDS = {
@@ -80,7 +80,7 @@ def read_rows(path: Path) -> tuple[dict[str, list[tuple[int, dict]]], list[Probl
         lines = {k.value: v for k, v in root.value} if root is not None and hasattr(root, "value") else {}
         for key, items in doc.items():
             if key not in KINDS:
-                problems.append(Problem(name, lines[key].start_mark.line if key in lines else 1, str(key),
+                problems.append(Problem(name, lines[key].start_mark.line + 1 if key in lines else 1, str(key),
                                         f"unknown section (have {', '.join(KINDS)})"))
                 continue
             nodes = lines[key].value if isinstance(lines.get(key), yaml.SequenceNode) else []
@@ -137,6 +137,9 @@ def _convert(kind: str, field: str, raw: Any) -> Any:
             raise ValueError(f"{raw!r} is not an ISO 4217 code (like PLN, EUR, HUF)")
         return text
     if field in ("number", "pin"):
+        if not isinstance(raw, str):
+            # YAML reads 0012345 as octal 5349 and 12345 as an integer: only quoted text is what was typed.
+            raise ValueError(f"{raw!r}: write it in quotes, e.g. '0012345' (YAML turns unquoted digits into a number)")
         text = str(raw)
         if not text.isdigit():
             raise ValueError(f"{raw!r} must be digits only: callers type it on the keypad")
@@ -145,6 +148,8 @@ def _convert(kind: str, field: str, raw: Any) -> Any:
         return text
     if field == "caller_ids":
         items = raw if isinstance(raw, list) else str(raw).replace(";", " ").replace(",", " ").split()
+        if isinstance(raw, list) and any(not isinstance(i, str) for i in items):
+            raise ValueError("write caller ids in quotes, e.g. ['48600100200'] (YAML turns unquoted digits into numbers)")
         ids = [str(i).strip().lstrip("+") for i in items]
         for i in ids:
             if not i.isdigit():
@@ -205,11 +210,14 @@ def write(engine: Engine, loaded: Loaded) -> dict[str, int]:
             if acc is None:
                 acc = Account(number=a["number"])
                 s.add(acc)
-            acc.pin_hash = hash_pin(a["pin"])
+            # Loading prices again must not unlock an account under a PIN-guessing
+            # attack: only a new PIN starts its count afresh.
+            if not acc.pin_hash or not verify_pin(a["pin"], acc.pin_hash):
+                acc.pin_hash = hash_pin(a["pin"])
+                acc.failed_pins, acc.locked_until = 0, None
             for f in ("name", "language", "balance", "currency", "due_date", "tariff"):
                 if f in a:
                     setattr(acc, f, a[f])
-            acc.failed_pins, acc.locked_until = 0, None
             if "caller_ids" in a:
                 _set_phones(s, acc, a["caller_ids"])
         for t in loaded.tariffs:

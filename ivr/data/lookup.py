@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
 from ..store.models import Account, AccountPhone, BillingRule, Tariff
-from .pins import verify_pin
+from .pins import hash_pin, verify_pin
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,15 @@ def _view(a: Account) -> AccountView:
     return AccountView(a.number, a.name, a.language, a.balance, a.currency, a.due_date, a.tariff)
 
 
+# A hash no PIN was ever given: checking against it costs what a real check costs.
+_DUMMY_HASH = hash_pin("0000")
+
+
+def _locked(acc: Account, now: datetime) -> bool:
+    locked = _aware(acc.locked_until)
+    return locked is not None and locked > now
+
+
 def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
 
@@ -72,22 +81,32 @@ class DataSource:
 
     def verify(self, number: str, pin: str, now: datetime) -> AccountView | None:
         """The account if number and PIN match and it is not locked. Wrong PINs
-        count across calls; `lock_after` of them lock it for `lock_minutes`."""
+        count across calls; `lock_after` of them lock it for `lock_minutes`.
+
+        The attempt is counted by an UPDATE before the PIN is checked, in the
+        same transaction: parallel calls guessing one account queue behind that
+        row's write lock (SQLite too), so none slips past the count. Unknown and
+        locked accounts still pay for one scrypt: the answer's delay must not
+        tell them apart from a wrong PIN."""
+        now = now.astimezone(timezone.utc)   # SQLite compares the stored UTC text
         with Session(self.engine) as s, s.begin():
-            acc = s.scalars(select(Account).where(Account.number == number).with_for_update()).first()
-            if acc is None:
-                return None
-            locked = _aware(acc.locked_until)
-            if locked is not None and locked > now:
-                return None
-            if verify_pin(pin, acc.pin_hash):
-                if not self.read_only:
-                    acc.failed_pins, acc.locked_until = 0, None
-                return _view(acc)
             if self.read_only:
+                acc = s.scalars(select(Account).where(Account.number == number)).first()
+                open_ = acc is not None and not _locked(acc, now)
+                ok = verify_pin(pin, acc.pin_hash if open_ else _DUMMY_HASH) and open_
+                return _view(acc) if ok else None
+            counted = s.execute(update(Account).where(Account.number == number,
+                                                      or_(Account.locked_until.is_(None), Account.locked_until <= now))
+                                .values(failed_pins=Account.failed_pins + 1)
+                                .returning(Account.id, Account.pin_hash, Account.failed_pins)).first()
+            if counted is None:   # unknown or locked: the same answer, after the same work
+                verify_pin(pin, _DUMMY_HASH)
                 return None
-            acc.failed_pins += 1
-            if acc.failed_pins >= self.lock_after:
+            acc = s.get(Account, counted.id, populate_existing=True)
+            if verify_pin(pin, counted.pin_hash):
+                acc.failed_pins, acc.locked_until = 0, None
+                return _view(acc)
+            if counted.failed_pins >= self.lock_after:
                 acc.locked_until, acc.failed_pins = now + self.lock_for, 0
             return None
 

@@ -92,3 +92,53 @@ def test_wrong_pins_lock_across_calls_and_the_lock_expires(db_url):
     assert data.verify("10003", "2468", NOW + timedelta(minutes=3)) is None     # locked
     assert data.verify("99999", "2468", NOW) is None                  # unknown: the same None
     assert data.verify("10003", "2468", NOW + timedelta(minutes=18)) is not None  # lock over
+
+
+def test_parallel_wrong_pins_are_all_counted(db_url):
+    # Twelve calls guess at once: the third wrong PIN locks the account, so
+    # at most three were ever checked and the right PIN is refused after.
+    import threading
+    engine = open_engine(db_url)
+    write(engine, check_file(ROOT / "ivr/data/sample.yaml"))
+    data = DataSource(engine, lock_after=3, lock_minutes=15)
+    barrier = threading.Barrier(12)
+    results, errors = [], []
+
+    def guess(i):
+        try:
+            barrier.wait(timeout=30)
+            results.append(data.verify("10003", f"{1000 + i}", NOW))
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and results == [None] * 12
+    assert data.verify("10003", "2468", NOW + timedelta(minutes=1)) is None
+    with Session(engine) as s:
+        assert s.scalars(select(Account).where(Account.number == "10003")).one().locked_until is not None
+
+
+def test_unquoted_yaml_numbers_are_refused(tmp_path):
+    f = tmp_path / "accounts.yaml"
+    f.write_text("accounts:\n  - {number: 0012345, pin: 012345, currency: PLN, caller_ids: [48600100200]}\n")
+    problems = [p.format() for p in check_file(f).problems]
+    assert problems == [
+        f"{f}:2: number: 5349: write it in quotes, e.g. '0012345' (YAML turns unquoted digits into a number)",
+        f"{f}:2: pin: 5349: write it in quotes, e.g. '0012345' (YAML turns unquoted digits into a number)",
+        f"{f}:2: caller_ids: write caller ids in quotes, e.g. ['48600100200'] (YAML turns unquoted digits "
+        "into numbers)",
+    ]
+
+
+def test_loading_prices_again_keeps_a_lock(db_url):
+    engine = open_engine(db_url)
+    write(engine, check_file(ROOT / "ivr/data/sample.yaml"))
+    data = DataSource(engine, lock_after=3)
+    for _ in range(3):
+        data.verify("10003", "1111", NOW)
+    write(engine, check_file(ROOT / "ivr/data/sample.yaml"))        # the same PIN: still locked
+    assert data.verify("10003", "2468", NOW) is None

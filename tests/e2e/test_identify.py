@@ -10,7 +10,7 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ivr.speech import fragments
@@ -26,7 +26,15 @@ DATA = ROOT / "tests/e2e/data.yaml"
 def accounts(controller, e2e_settings):
     res = ivr_cli("data", "load", str(DATA))
     assert res.returncode == 0, res.stderr
-    return open_engine(e2e_settings.database_url)
+    engine = open_engine(e2e_settings.database_url)
+    _unlock(engine)     # a lock left by an earlier run of these tests
+    yield engine
+    _unlock(engine)
+
+
+def _unlock(engine) -> None:
+    with Session(engine) as s, s.begin():
+        s.execute(update(Account).values(failed_pins=0, locked_until=None))
 
 
 def call(digits: str, caller_id: str, hold: float = 12) -> dict:
