@@ -124,6 +124,37 @@ async def panoramisk_handler(request) -> None:
     stats.done += 1
 
 
+class FloorProtocol(asyncio.Protocol):
+    """The floor: no parsing, no task, no future; the next line per reply line.
+
+    What a Python server on this loop cannot get under: the loop's own work
+    and the syscalls. Not an AGI server (it trusts every byte it gets).
+    """
+
+    def connection_made(self, transport) -> None:
+        self.transport, self.buf, self.lines = transport, b"", None
+        stats.started += 1
+
+    def data_received(self, data: bytes) -> None:
+        if self.lines is None:
+            self.buf += data
+            end = self.buf.find(b"\n\n")
+            if end < 0:
+                return
+            repeat = int(self.buf[:end].rpartition(b"agi_arg_1: ")[2].split(b"\n", 1)[0] or 1)
+            self.lines = iter([(line + "\n").encode() for line in lines(repeat)])
+            self.transport.write(next(self.lines))
+            return
+        if data.endswith(b"HANGUP\n"):
+            stats.done += 1
+            self.transport.close()
+            return
+        if data.endswith(b"\n"):
+            line = next(self.lines, None)
+            if line is not None:
+                self.transport.write(line)
+
+
 async def _start(kind: str):
     """Start one server on an ephemeral loopback port; return (port, stop coroutine fn)."""
     if kind == "ours":
@@ -142,6 +173,15 @@ async def _start(kind: str):
         # The same listen backlog as FastAGIServer, so c=1000 compares the
         # handlers and not the accept queue (start_server defaults to 100).
         server = await asyncio.start_server(app.handler, "127.0.0.1", 0, backlog=1024)
+        port = server.sockets[0].getsockname()[1]
+
+        async def stop() -> None:
+            server.close()
+            await server.wait_closed()
+
+        return port, stop
+    if kind == "floor":
+        server = await asyncio.get_running_loop().create_server(FloorProtocol, "127.0.0.1", 0, backlog=1024)
         port = server.sockets[0].getsockname()[1]
 
         async def stop() -> None:

@@ -67,6 +67,16 @@ class AGIConnection:
         self._replies = ReplyReader()
         self._eof = False
 
+    @property
+    def buffered(self) -> int:
+        """Reply bytes received and not yet turned into events."""
+        return self._replies.buffered
+
+    @property
+    def at_eof(self) -> bool:
+        """The peer closed (receive_data(b'') was called)."""
+        return self._eof
+
     def receive_data(self, data: bytes) -> None:
         """Give the bytes read from the peer; b'' means it closed."""
         if not data:
@@ -92,6 +102,10 @@ class AGIConnection:
             self._replies.feed(self._headers.leftover)
             return event
         event = self._replies.next_event()
+        if event.__class__ is Reply and self.state is State.AWAIT_REPLY:  # the usual case first
+            self.state = State.IDLE
+            self.pending = ""
+            return event
         if event is NEED_DATA:
             if self._eof:
                 self.state = State.CLOSED

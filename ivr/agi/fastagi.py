@@ -12,49 +12,147 @@ import logging
 from typing import Awaitable, Callable
 
 from ..errors import ChannelHungUp, HeaderTimeout, IncompleteHeaders, ProtocolError
-from .channel import AGIChannel, call_info
+from .channel import AGIChannel, call_info, check_reply
 from .connection import CLOSED, AGIConnection
-from .events import NEED_DATA, HangupNotice, Reply, Request, Trying
+from .events import NEED_DATA, Reply, Request
 
 log = logging.getLogger("ivr.fastagi")
 
-READ_SIZE = 65536
+# Past this many unread bytes while no command waits (Asterisk sends nothing
+# unasked but a HANGUP line), stop reading until the next command.
+IDLE_BUFFER_LIMIT = 65536
 
 Handler = Callable[["FastAGIChannel"], Awaitable[None]]
+
+
+class _AGIProtocol(asyncio.Protocol):
+    """One FastAGI socket: feeds the sans-IO AGIConnection as bytes arrive.
+
+    A command in flight is a Future (`waiter`) that data_received resolves
+    with the reply, or fails with the protocol error or ChannelHungUp; no
+    StreamReader, no read task per command. While no command waits, bytes
+    are only buffered (parsed with the next command, as a blocking reader
+    would), and reading pauses if they pile up.
+    """
+
+    def __init__(self, server: "FastAGIServer"):
+        self.server = server
+        self.conn = AGIConnection(server.max_header_bytes)
+        self.transport: asyncio.Transport | None = None
+        self.waiter: asyncio.Future | None = None
+        self.verb = ""  # the command the waiter is for, for error messages
+        self.paused = False
+        self.closed: asyncio.Future | None = None
+        self.headers: asyncio.Future | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        self.loop = loop = asyncio.get_running_loop()
+        self.closed = loop.create_future()
+        self.headers = self.waiter = loop.create_future()  # resolved with the Request
+        self.verb = ""
+        self.server._open(self, loop)
+
+    def data_received(self, data: bytes) -> None:
+        self.conn.receive_data(data)
+        waiter = self.waiter
+        if waiter is None:
+            if self.conn.buffered > IDLE_BUFFER_LIMIT and not self.paused:
+                self.paused = True
+                self.transport.pause_reading()
+            return
+        try:
+            event = self.pump()
+        except Exception as exc:  # a ProtocolError or ChannelHungUp for the waiter
+            self.waiter = None
+            if not waiter.done():
+                waiter.set_exception(exc)
+            return
+        if event is not None:
+            self.waiter = None
+            if not waiter.done():
+                waiter.set_result(event)
+
+    def eof_received(self) -> bool:
+        self.data_received(b"")
+        return False  # close the transport
+
+    def connection_lost(self, exc) -> None:
+        if not self.conn.at_eof:
+            self.data_received(b"")
+        waiter, self.waiter = self.waiter, None
+        if waiter is not None and not waiter.done():  # EOF while idle did not resolve it
+            waiter.set_exception(ChannelHungUp("Asterisk closed the AGI connection", self.verb))
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    def pump(self) -> Reply | Request | None:
+        """Parse what is buffered: the reply (or the headers), or None for more data."""
+        conn = self.conn
+        while True:
+            event = conn.next_event()
+            cls = event.__class__
+            if cls is Reply or cls is Request:
+                return event
+            if event is NEED_DATA:
+                return None
+            if event is CLOSED:
+                raise ChannelHungUp("Asterisk closed the AGI connection", self.verb)
+            # HangupNotice, Trying: the reply to this command still follows
+
+    def expect(self, verb: str) -> asyncio.Future:
+        """A future for the reply to the command just written."""
+        self.verb = verb
+        waiter = self.waiter = self.loop.create_future()
+        if self.paused:
+            self.paused = False
+            self.transport.resume_reading()
+        return waiter
 
 
 class FastAGIChannel(AGIChannel):
     """The channel interface over one FastAGI TCP connection."""
 
-    def __init__(self, conn: AGIConnection, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+    def __init__(self, conn: AGIConnection, protocol: _AGIProtocol):
         assert conn.request is not None
         self.request: Request = conn.request
         self.info = call_info(conn.request)
-        self._conn, self._reader, self._writer = conn, reader, writer
+        self._conn, self._proto = conn, protocol
+        self._write = protocol.transport.write
 
     @property
     def hung_up(self) -> bool:
         return self._conn.hung_up
 
-    async def _command(self, verb: str, *args: object) -> Reply:
-        if self._conn.hung_up:
+    async def command(self, verb: str, *args: object) -> Reply:
+        # AGIChannel.command with _command inlined: the per-command path.
+        conn = self._conn
+        if conn.hung_up:
             # After HANGUP every command would answer 511; don't bother Asterisk.
             raise ChannelHungUp("the caller hung up", verb)
-        self._writer.write(self._conn.send(verb, *args))
-        while True:
-            event = self._conn.next_event()
-            if event is NEED_DATA:
-                try:
-                    data = await self._reader.read(READ_SIZE)
-                except ConnectionError:
-                    data = b""
-                self._conn.receive_data(data)
-                continue
-            if event is CLOSED:
-                raise ChannelHungUp("Asterisk closed the AGI connection", verb)
-            if isinstance(event, (HangupNotice, Trying)):
-                continue  # the reply to this command still follows
-            return event
+        self._write(conn.send(verb, *args))
+        proto = self._proto
+        if conn.buffered or conn.at_eof:  # bytes that came while idle: a HANGUP line, EOF
+            proto.verb = verb
+            reply = proto.pump()
+            if reply is None:
+                reply = await proto.expect(verb)
+        else:
+            reply = await proto.expect(verb)
+        if reply.code == 200:
+            return reply
+        return check_reply(verb, reply)
+
+    async def _command(self, verb: str, *args: object) -> Reply:
+        conn = self._conn
+        if conn.hung_up:
+            raise ChannelHungUp("the caller hung up", verb)
+        self._write(conn.send(verb, *args))
+        proto = self._proto
+        proto.verb = verb
+        reply = proto.pump() if (conn.buffered or conn.at_eof) else None
+        return reply if reply is not None else await proto.expect(verb)
 
 
 class FastAGIServer:
@@ -69,19 +167,21 @@ class FastAGIServer:
         self._server: asyncio.base_events.Server | None = None
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._accept, self.host, self.port,
-                                                  reuse_address=True, backlog=1024, limit=READ_SIZE)
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: _AGIProtocol(self), self.host, self.port,
+                                                reuse_address=True, backlog=1024)
         self.port = self._server.sockets[0].getsockname()[1]
 
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
+    def _open(self, proto: _AGIProtocol, loop: asyncio.AbstractEventLoop) -> None:
+        task = loop.create_task(self._session(proto))
         self.sessions.add(task)
+
+    async def _session(self, proto: _AGIProtocol) -> None:
+        task = asyncio.current_task()
+        transport = proto.transport
         try:
-            conn = await self._read_headers(reader)
-            if conn is None:
-                return
-            channel = FastAGIChannel(conn, reader, writer)
+            conn = await self._read_headers(proto)
+            channel = FastAGIChannel(conn, proto)
             await self.handler(channel)
         except IncompleteHeaders as exc:
             # A port probe or health check connects and closes without a byte.
@@ -95,33 +195,33 @@ class FastAGIServer:
         except Exception:  # one bad call must never take the server down
             log.exception("AGI session failed")
         finally:
-            writer.close()
+            transport.close()
             try:
-                await writer.wait_closed()
-            except (ConnectionError, OSError):
-                pass
+                await proto.closed
             finally:
                 # Only now: drain() must not call a session over while its socket is open.
                 self.sessions.discard(task)
 
-    async def _read_headers(self, reader: asyncio.StreamReader) -> AGIConnection | None:
-        conn = AGIConnection(self.max_header_bytes)
+    async def _read_headers(self, proto: _AGIProtocol) -> AGIConnection:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.header_timeout
-        while True:
-            event = conn.next_event()
-            if event is not NEED_DATA:
-                return conn
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise HeaderTimeout(f"AGI headers did not end within {self.header_timeout:g} s")
-            try:
-                data = await asyncio.wait_for(reader.read(READ_SIZE), remaining)
-            except asyncio.TimeoutError:
-                raise HeaderTimeout(f"AGI headers did not end within {self.header_timeout:g} s") from None
-            except ConnectionError:
-                data = b""
-            conn.receive_data(data)
+        waiter = proto.headers  # created with the connection: resolved by now if the headers came
+        assert waiter is not None
+        timer = loop.call_later(self.header_timeout, self._header_timeout, proto, waiter)
+        try:
+            await waiter
+        except ChannelHungUp:
+            # EOF inside the headers ends in IncompleteHeaders from the reader; this
+            # is the transport going away with nothing said.
+            raise IncompleteHeaders("connection closed before the AGI headers", 0) from None
+        finally:
+            timer.cancel()
+        return proto.conn
+
+    def _header_timeout(self, proto: _AGIProtocol, waiter: asyncio.Future) -> None:
+        if not waiter.done():
+            if proto.waiter is waiter:
+                proto.waiter = None
+            waiter.set_exception(HeaderTimeout(f"AGI headers did not end within {self.header_timeout:g} s"))
 
     async def stop_accepting(self) -> None:
         if self._server is not None:

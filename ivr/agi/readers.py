@@ -79,24 +79,48 @@ def _parse_header_block(block: bytes) -> dict[str, str]:
 
 
 class ReplyReader:
-    """Reads command replies, folding the multi-line 520 usage into one Reply."""
+    """Reads command replies, folding the multi-line 520 usage into one Reply.
+
+    The common reply, one `200 result=...` line, takes a short path: no
+    bytearray copies (the buffer is the bytes fed, read from an offset), one
+    regex match from the offset and a Reply built without the dataclass
+    __init__. Anything else goes through `_line`, which gives the same events.
+    """
 
     def __init__(self) -> None:
-        self._buf = bytearray()
+        self._buf = b""
+        self._pos = 0  # bytes before it are consumed
         self._usage: list[str] | None = None
 
     def feed(self, data: bytes) -> None:
-        self._buf += data
+        if self._pos >= len(self._buf):
+            self._buf, self._pos = bytes(data), 0
+        else:
+            self._buf = self._buf[self._pos:] + data
+            self._pos = 0
+
+    @property
+    def buffered(self) -> int:
+        """How many bytes are fed and not yet consumed."""
+        return len(self._buf) - self._pos
 
     def next_event(self) -> Reply | HangupNotice | Trying | object:
+        buf = self._buf
         while True:
-            nl = self._buf.find(b"\n")
+            pos = self._pos
+            nl = buf.find(b"\n", pos)
             if nl < 0:
-                if len(self._buf) > MAX_REPLY_BYTES:
+                if len(buf) - pos > MAX_REPLY_BYTES:
                     raise MalformedReply(f"reply line longer than {MAX_REPLY_BYTES} bytes")
                 return NEED_DATA
-            line = self._buf[:nl].decode("utf-8", "replace").rstrip("\r")
-            del self._buf[: nl + 1]
+            self._pos = nl + 1
+            if self._usage is None and buf.startswith(b"200 result=", pos):
+                end = nl - 1 if nl > pos and buf[nl - 1] == 13 else nl  # without a \r
+                line = buf[pos:end].decode("utf-8", "replace")
+                r = _RESULT.match(line, 4)
+                if r is not None and line.rstrip("\r") == line:
+                    return _reply200(line, r)
+            line = buf[pos:nl].decode("utf-8", "replace").rstrip("\r")
             event = self._line(line)
             if event is not None:
                 return event
@@ -136,3 +160,15 @@ class ReplyReader:
             extras = dict(_EXTRA.findall(r.group(3)))
             return Reply(200, result=r.group(1), data=r.group(2), extras=extras, text=line)
         return Reply(code, data=rest.strip(), text=line)
+
+
+_new = object.__new__
+
+
+def _reply200(line: str, r: re.Match) -> Reply:
+    """Reply(200, ...) from a `_RESULT` match, as `_line` builds it, minus the frozen __init__."""
+    result, data, rest = r.groups()
+    reply = _new(Reply)
+    reply.__dict__.update(code=200, result=result, data=data,
+                          extras=dict(_EXTRA.findall(rest)) if rest else {}, text=line)
+    return reply

@@ -146,3 +146,15 @@ def test_valid_streams_split_anywhere_give_same_events(lines, chunk):
             got.append(e)
     assert got == expected
     assert len(got) == len(lines)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(max_size=80).filter(lambda b: b"\n" not in b),
+       st.sampled_from([b"", b"\r", b"\r\r", b" \r"]))
+def test_200_short_path_gives_what_the_general_path_gives(tail, ending):
+    """next_event's short path for `200 result=...` lines agrees with _line on any tail."""
+    line = b"200 result=" + tail + ending
+    [fast] = replies(line + b"\n")
+    slow = ReplyReader()._line(line.decode("utf-8", "replace").rstrip("\r"))
+    assert fast == slow
+    assert type(fast.extras) is dict
