@@ -16,6 +16,7 @@ command in flight at a time is the protocol's own rule.
 from __future__ import annotations
 
 import enum
+import re
 
 from ..errors import LocalProtocolError, MalformedReply
 from .events import NEED_DATA, HangupNotice, Reply, Request, Trying
@@ -51,8 +52,17 @@ def encode_command(verb: str, *args: object) -> bytes:
     """`encode_command("STREAM FILE", "welcome", "12")` -> b'STREAM FILE "welcome" "12"\\n'."""
     if not verb or "\n" in verb:
         raise LocalProtocolError(f"bad AGI verb {verb!r}")
-    parts = [verb.upper()] + [quote_arg(a) for a in args]
-    return (" ".join(parts) + "\n").encode("utf-8")
+    line = verb.upper()
+    for arg in args:
+        text = arg if type(arg) is str else str(arg)
+        if _SPECIAL.search(text) is None:
+            line += ' "' + text + '"'
+        else:
+            line += " " + quote_arg(text)
+    return (line + "\n").encode("utf-8")
+
+
+_SPECIAL = re.compile(r'[\\"\r\n]')
 
 
 class AGIConnection:

@@ -66,14 +66,13 @@ class HeaderReader:
 
 def _parse_header_block(block: bytes) -> dict[str, str]:
     pairs: dict[str, str] = {}
-    for raw in block.split(b"\n"):
-        line = raw.decode("utf-8", "replace").rstrip("\r")
-        if not line.strip():
-            continue
+    # One decode for the block: \n never sits inside a UTF-8 sequence, so this
+    # is what decoding line by line gives.
+    for line in block.decode("utf-8", "replace").split("\n"):
         # Values hold colons (agi_request: agi://host:port/x): split on the first.
         key, sep, value = line.partition(":")
         if not sep:
-            continue  # a line without a colon carries nothing we can use
+            continue  # a line without a colon (or a blank one) carries nothing we can use
         pairs[key.strip()] = value.strip()
     return pairs
 
