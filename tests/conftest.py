@@ -45,7 +45,9 @@ def e2e_settings(sandbox):
     return settings
 
 
-# Per checkout, so a second clone's test run (CI beside a session) never meets this one's server.
+# Per checkout, so a second clone's test run (CI beside a session) never meets this one's
+# server. Reached by its Unix socket only: a TCP port in the ephemeral range could be
+# held by any client connection of the moment (the AGI tests open thousands).
 PG_PORT = 55432 + zlib.crc32(str(ROOT).encode()) % 400
 
 
@@ -72,13 +74,13 @@ def postgres_url():
                        check=True, capture_output=True)
     subprocess.run([*as_pg, _pg_bin("pg_ctl"), "-D", str(data), "stop", "-m", "fast"], capture_output=True)
     started = subprocess.run([*as_pg, _pg_bin("pg_ctl"), "-D", str(data), "-w", "-l", str(sock / "pg.log"),
-                              "-o", f"-p {PG_PORT} -k {sock} -c listen_addresses=127.0.0.1", "start"],
+                              "-o", f"-p {PG_PORT} -k {sock} -c listen_addresses=''", "start"],
                              capture_output=True, text=True)
     if started.returncode != 0:
         pytest.fail(f"PostgreSQL did not start: {started.stdout}{started.stderr}")
     db = f"ivr_{os.getpid()}"
     subprocess.run([*as_pg, _pg_bin("createdb"), "-h", str(sock), "-p", str(PG_PORT), db], check=True)
-    yield f"postgresql+psycopg://postgres@127.0.0.1:{PG_PORT}/{db}"
+    yield f"postgresql+psycopg://postgres@/{db}?host={sock}&port={PG_PORT}"
     subprocess.run([*as_pg, _pg_bin("dropdb"), "-h", str(sock), "-p", str(PG_PORT), db], capture_output=True)
     subprocess.run([*as_pg, _pg_bin("pg_ctl"), "-D", str(data), "stop", "-m", "fast"], capture_output=True)
 

@@ -136,6 +136,14 @@ def audit(engine: Engine, actor: str, action: str, unique_id: str, detail: str =
         session.commit()
 
 
+def audited_since(engine: Engine, actor: str, action: str, unique_id: str, since: datetime) -> bool:
+    """Whether actor already has an `action` row for this call since `since`."""
+    with Session(engine) as session:
+        return session.scalars(select(AuditEntry.id).where(
+            AuditEntry.actor == actor, AuditEntry.action == action, AuditEntry.unique_id == unique_id,
+            AuditEntry.at >= since).limit(1)).first() is not None
+
+
 def audit_log(engine: Engine, since: datetime | None = None, until: datetime | None = None,
               unique_id: str | None = None, action: str | None = None,
               limit: int | None = None) -> list[AuditInfo]:
@@ -160,17 +168,25 @@ def purge_plan(engine: Engine, retention_days: int, now: datetime | None = None)
     return PurgePlan(cutoff, tuple(reversed(items)))
 
 
-def delete_recording(engine: Engine, recordings_dir: Path, info: RecordingInfo, actor: str, why: str) -> None:
-    """Remove the file, mark the row deleted and audit it, in that order: a
-    crash between leaves a row whose file is gone, which a second purge finishes."""
+def delete_recording(engine: Engine, recordings_dir: Path, info: RecordingInfo, actor: str, why: str,
+                     derived_dirs: tuple[Path, ...] = ()) -> None:
+    """Remove the file (and what was made from it, e.g. waveform pictures named
+    by its sha256 in derived_dirs), mark the row deleted and audit it, in that
+    order: a crash between leaves a row whose file is gone, which a second purge finishes."""
     base = Path(recordings_dir).resolve()
     path = (base / info.path).resolve()
     detail = why
-    if path.is_relative_to(base):
+    if not path.is_relative_to(base):
+        detail += f"; not removed: {path} is outside the recordings directory"
+    else:
         try:
             path.unlink()
         except FileNotFoundError:
             detail += "; file was already missing"
+    if info.sha256:
+        for d in derived_dirs:
+            for made in Path(d).glob(f"{info.sha256}.*"):
+                made.unlink(missing_ok=True)
     with Session(engine) as session:
         row = session.get(Recording, info.id)
         row.deleted_at = now_utc()
@@ -179,10 +195,12 @@ def delete_recording(engine: Engine, recordings_dir: Path, info: RecordingInfo, 
         session.commit()
 
 
-def execute_purge(engine: Engine, recordings_dir: Path, plan: PurgePlan, actor: str, yes: bool = False) -> int:
+def execute_purge(engine: Engine, recordings_dir: Path, plan: PurgePlan, actor: str, yes: bool = False,
+                  derived_dirs: tuple[Path, ...] = ()) -> int:
     """Delete what the plan lists, only if yes; the number deleted."""
     if not yes:
         return 0
     for info in plan.items:
-        delete_recording(engine, recordings_dir, info, actor, f"retention: started before {plan.cutoff.isoformat()}")
+        delete_recording(engine, recordings_dir, info, actor, f"retention: started before {plan.cutoff.isoformat()}",
+                         derived_dirs)
     return len(plan.items)

@@ -180,6 +180,8 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16))   # ops | admin
+    # Sessions issued before this are refused: set at logout and on a new password or role.
+    sessions_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class CallbackRequest(Base):

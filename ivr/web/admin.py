@@ -23,6 +23,7 @@ def purge(request: Request, csrf: str = Form(""), session: SessionData = Depends
     check_csrf(session, csrf)
     con = console(request)
     plan = purge_plan(con.engine, con.retention_days)
-    done = execute_purge(con.engine, con.recordings_dir, plan, session.user, yes=True)
+    done = execute_purge(con.engine, con.recordings_dir, plan, session.user, yes=True,
+                         derived_dirs=(con.state_dir / "web/waveforms",))
     return page("purge.html", session, days=con.retention_days, plan=purge_plan(con.engine, con.retention_days),
                 done=done)

@@ -15,7 +15,7 @@ from ..store.db import open_engine
 from .auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_S, SessionData, Signer, load_secret, new_session, \
     tokens_match
 from .context import Console, LoginRequired, check_csrf, page, page_session
-from .users import authenticate
+from .users import authenticate, end_sessions
 
 COOKIE = {"httponly": True, "samesite": "strict"}
 
@@ -106,8 +106,9 @@ def _login(app: FastAPI) -> None:
         return response
 
     @app.post("/logout")
-    def logout(session: SessionData = Depends(page_session), csrf: str = Form("")):
+    def logout(request: Request, session: SessionData = Depends(page_session), csrf: str = Form("")):
         check_csrf(session, csrf)
+        end_sessions(request.app.state.console.engine, session.user)   # a copied cookie dies too
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response

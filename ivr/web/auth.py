@@ -13,14 +13,22 @@ import hmac
 import json
 import os
 import secrets
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from ..errors import IVRError
 
 SESSION_COOKIE = "ivr_session"
 LOGIN_CSRF_COOKIE = "ivr_login_csrf"   # double-submit token of the login form (no session yet)
 SESSION_S = 12 * 3600
 ROLES = ("ops", "admin")
+MIN_SECRET = 32   # bytes: anything shorter (an empty file!) would let anyone sign a cookie
+
+
+class WebError(IVRError):
+    """The console cannot start as configured."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,7 @@ class SessionData:
     role: str
     csrf: str
     exp: float
+    iat: float = 0.0   # issued at: sessions older than the user's last logout are refused
 
     @property
     def is_admin(self) -> bool:
@@ -36,7 +45,8 @@ class SessionData:
 
 
 def new_session(user: str, role: str, now: float | None = None) -> SessionData:
-    return SessionData(user, role, secrets.token_urlsafe(24), (now or time.time()) + SESSION_S)
+    now = now or time.time()
+    return SessionData(user, role, secrets.token_urlsafe(24), now + SESSION_S, now)
 
 
 def _b64(data: bytes) -> str:
@@ -75,24 +85,33 @@ class Signer:
 
 
 def tokens_match(expected: str | None, given: str | None) -> bool:
-    return bool(expected) and bool(given) and hmac.compare_digest(expected, given)
+    # bytes: compare_digest refuses non-ASCII str, and a stray é must be a 403, not a 500
+    return bool(expected) and bool(given) and hmac.compare_digest(expected.encode(), given.encode())
 
 
 def load_secret(state_dir: Path) -> bytes:
     """$IVR_WEB_SECRET, else `<state_dir>/web-secret`, made (mode 0600) on first use."""
     if os.environ.get("IVR_WEB_SECRET"):
-        return os.environ["IVR_WEB_SECRET"].encode()
+        secret = os.environ["IVR_WEB_SECRET"].encode()
+        if len(secret) < MIN_SECRET:
+            raise WebError(f"IVR_WEB_SECRET has {len(secret)} bytes, at least {MIN_SECRET} are needed")
+        return secret
     path = Path(state_dir) / "web-secret"
-    try:
-        return path.read_bytes().strip()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48).encode()
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:   # another process made it first: use theirs
-        return path.read_bytes().strip()
-    with os.fdopen(fd, "wb") as f:
-        f.write(secret)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written whole to a temporary file, then linked into place: a second
+        # process starting at once never reads a half-written (or empty) secret.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".web-secret-")
+        with os.fdopen(fd, "wb") as f:
+            f.write(secrets.token_urlsafe(48).encode())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:   # another process was first: use theirs
+            pass
+        finally:
+            os.unlink(tmp)
+    secret = path.read_bytes().strip()
+    if len(secret) < MIN_SECRET:
+        raise WebError(f"{path}: the session secret has {len(secret)} bytes, at least {MIN_SECRET} are needed "
+                       "(delete the file to have a new one made)")
     return secret

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from ..recordings.store import RecordingInfo, get
 from .auth import SESSION_COOKIE, SessionData, Signer, tokens_match
 from .templates import render
+from .users import current_session
 
 _ID = re.compile(r"[0-9]{1,12}")
 
@@ -39,7 +40,9 @@ def console(request: Request) -> Console:
 
 
 def _session(request: Request) -> SessionData | None:
-    return console(request).signer.load(request.cookies.get(SESSION_COOKIE))
+    con = console(request)
+    cookie = con.signer.load(request.cookies.get(SESSION_COOKIE))
+    return current_session(con.engine, cookie) if cookie is not None else None
 
 
 def page_session(request: Request) -> SessionData:

@@ -5,7 +5,9 @@ replay, download and export leaves an audit row."""
 from __future__ import annotations
 
 import mimetypes
+import shutil
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -13,7 +15,7 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from ..recordings.export import FORMATS, MEDIA_TYPES, export
-from ..recordings.store import audit, file_of
+from ..recordings.store import audit, audited_since, file_of, now_utc
 from .auth import SessionData
 from .context import check_csrf, console, media_session, page_session, recording_by_id
 from .waveform import waveform_png
@@ -21,11 +23,10 @@ from .waveform import waveform_png
 router = APIRouter()
 
 
-def _first_request(range_header: str | None) -> bool:
-    """A player's first fetch of a file (no Range, or from byte 0); seeks come with a later start."""
-    if not range_header:
-        return True
-    return range_header.replace(" ", "").lower().startswith("bytes=0-")
+# A player fetches one replay in many range requests (every seek is one): one
+# audit row per user and recording in this window, whatever range comes first,
+# so no way of asking for the bytes (suffix, multi-range, from byte 1) escapes it.
+REPLAY_WINDOW = timedelta(minutes=10)
 
 
 def _media_type(path: Path) -> str:
@@ -38,7 +39,7 @@ def stream(request: Request, rec_id: str, session: SessionData = Depends(media_s
     info = recording_by_id(request, rec_id)
     path = file_of(con.recordings_dir, info)
     range_header = request.headers.get("range")
-    if _first_request(range_header):
+    if not audited_since(con.engine, session.user, "play", info.unique_id, now_utc() - REPLAY_WINDOW):
         audit(con.engine, session.user, "play", info.unique_id, f"recording {info.id} ({range_header or 'whole file'})")
     # FileResponse answers Range with 206 + Content-Range, so the player can seek.
     return FileResponse(path, media_type=_media_type(path))
@@ -71,9 +72,12 @@ def export_form(request: Request, rec_id: str, fmt: str = Form("wav"), csrf: str
     info = recording_by_id(request, rec_id)
     tmp = Path(tempfile.mkdtemp(prefix="ivr-export-"))
     out = tmp / f"recording-{info.id}.{fmt}"
-    export(con.engine, con.recordings_dir, info, out, fmt, session.user)
 
     def cleanup() -> None:
-        out.unlink(missing_ok=True)
-        tmp.rmdir()
+        shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        export(con.engine, con.recordings_dir, info, out, fmt, session.user)
+    except BaseException:
+        cleanup()
+        raise
     return FileResponse(out, media_type=MEDIA_TYPES[fmt], filename=out.name, background=BackgroundTask(cleanup))

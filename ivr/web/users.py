@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from ..data.pins import hash_pin, verify_pin
 from ..errors import IVRError
 from ..store.models import User
-from .auth import ROLES
+from .auth import ROLES, SessionData
 
 MIN_PASSWORD = 8
 
@@ -41,6 +42,7 @@ def add_user(engine: Engine, name: str, role: str, password: str, replace: bool 
             user = User(name=name)
             session.add(user)
         user.role, user.password_hash = role, hash_pin(password)
+        user.sessions_after = datetime.now(timezone.utc)   # a new password or role logs the old sessions out
         session.commit()
     return WebUser(name, role)
 
@@ -57,3 +59,24 @@ def authenticate(engine: Engine, name: str, password: str) -> WebUser | None:
             hash_pin(password)   # same work either way: the time taken does not tell who exists
             return None
         return WebUser(user.name, user.role) if verify_pin(password, user.password_hash) else None
+
+
+def current_session(engine: Engine, cookie: SessionData) -> SessionData | None:
+    """The cookie's session as the database sees it now: None once the user is
+    gone or logged out after it was issued; the role is the user's current one."""
+    with Session(engine) as session:
+        user = session.scalars(select(User).where(User.name == cookie.user)).first()
+        if user is None:
+            return None
+        after = user.sessions_after
+        if after is not None:
+            after = after if after.tzinfo else after.replace(tzinfo=timezone.utc)
+            if cookie.iat <= after.timestamp():
+                return None
+        return replace(cookie, role=user.role)
+
+
+def end_sessions(engine: Engine, name: str) -> None:
+    """Log the user out everywhere: every session issued until now is refused."""
+    with Session(engine) as session, session.begin():
+        session.execute(update(User).where(User.name == name).values(sessions_after=datetime.now(timezone.utc)))

@@ -15,7 +15,7 @@ def test_fresh_database_gets_every_table_at_head(db_url):
     tables = set(inspect(engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
     open_engine(db_url)  # opening again changes nothing and does not fail
 
 
@@ -33,7 +33,7 @@ def test_database_from_before_migrations_keeps_its_calls(tmp_path):
     assert "consent" in {c["name"] for c in inspect(engine).get_columns("calls")}
     with engine.connect() as conn:
         assert conn.execute(text("SELECT outcome FROM calls WHERE unique_id='kept'")).scalar() == "hangup"
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
 
 
 def test_database_at_0001_upgrades_in_place_keeping_calls(tmp_path):
@@ -51,4 +51,4 @@ def test_database_at_0001_upgrades_in_place_keeping_calls(tmp_path):
     with engine.connect() as conn:
         row = conn.execute(text("SELECT outcome, consent FROM calls WHERE unique_id='v1-call'")).one()
         assert tuple(row) == ("hangup", None)
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"

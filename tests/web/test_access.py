@@ -109,12 +109,35 @@ def test_range_requests(console, as_ops):
     assert whole.status_code == 200 and whole.headers["accept-ranges"] == "bytes" and len(whole.content) == size
 
 
-def test_play_and_download_are_audited(console, as_ops):
-    before = len(_audit(console, "play"))
-    as_ops.get(f"/media/{console.rec_id}", headers={"Range": "bytes=0-"})
-    as_ops.get(f"/media/{console.rec_id}", headers={"Range": "bytes=5000-"})   # a seek: same replay
-    plays = _audit(console, "play")
-    assert len(plays) == before + 1 and plays[-1].actor == "otto" and plays[-1].unique_id == console.unique_id
+def _new_user(console, name: str, replace: bool = False) -> httpx.Client:
+    """A user made by `ivr web user add` (--replace: a new password), logged in."""
+    from support import ivr_cli
+    added = ivr_cli("web", "user", "add", name, "--role", "ops", *(["--replace"] if replace else []),
+                    config=console.config,
+                    env={"IVR_WEB_PASSWORD": f"{name}-secret-1"})
+    assert added.returncode == 0, added.stderr
+    client = httpx.Client(base_url=console.url)
+    token = csrf_of(client.get("/login").text)
+    assert client.post("/login", data={"username": name, "password": f"{name}-secret-1", "csrf": token,
+                                       "next": "/recordings"}).status_code == 303
+    return client
+
+
+@pytest.mark.parametrize("first_range", ["bytes=0-", "bytes=-48044", "bytes=1-", "bytes=1-10,0-", None])
+def test_every_way_of_fetching_a_recording_is_audited_once_per_replay(console, first_range):
+    # A fresh user each time: whatever range comes first, the replay leaves one row,
+    # and the seeks that follow in the same replay leave none.
+    name = "p" + str(abs(hash(first_range)))[:8]
+    client = _new_user(console, name)
+    headers = {"Range": first_range} if first_range else {}
+    assert client.get(f"/media/{console.rec_id}", headers=headers).status_code in (200, 206)
+    client.get(f"/media/{console.rec_id}", headers={"Range": "bytes=5000-"})   # a seek: same replay
+    plays = [a for a in _audit(console, "play") if a.actor == name]
+    assert len(plays) == 1 and plays[0].unique_id == console.unique_id
+    client.close()
+
+
+def test_download_is_audited(console, as_ops):
     r = as_ops.get(f"/media/{console.rec_id}/download")
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
     assert _audit(console, "download")[-1].actor == "otto"
@@ -171,6 +194,11 @@ def test_only_admins_purge(console, as_ops, as_admin):
     assert console.old_path.exists()
     assert _audit(console, "delete") == []
 
+    assert as_admin.get(f"/media/{console.old_id}/waveform.png").status_code == 200
+    with Session(console.engine) as s:
+        old_sha = s.get(Recording, console.old_id).sha256
+    pictures = console.config.parent / "var/web/waveforms"
+    assert list(pictures.glob(f"{old_sha}.*"))
     page = as_admin.get("/purge").text
     assert "1740000000.7" in page and console.unique_id not in page
     r = as_admin.post("/purge", data={"csrf": csrf_of(page)})
@@ -181,3 +209,37 @@ def test_only_admins_purge(console, as_ops, as_admin):
     with Session(console.engine) as s:
         assert s.get(Recording, console.old_id).deleted_at is not None
     assert as_admin.get(f"/media/{console.old_id}").status_code == 410
+    assert not list(pictures.glob(f"{old_sha}.*"))     # nothing made from it is left either
+
+
+def test_logout_ends_every_copy_of_the_session(console):
+    client = _new_user(console, "lotte")
+    stolen = client.cookies.get("ivr_session")
+    token = csrf_of(client.get("/recordings").text)
+    assert client.post("/logout", data={"csrf": token}).status_code == 303
+    thief = httpx.Client(base_url=console.url, cookies={"ivr_session": stolen})
+    assert thief.get("/recordings", follow_redirects=False).status_code == 303     # to /login
+    assert thief.get(f"/media/{console.rec_id}").status_code == 401
+
+
+def test_new_password_or_role_ends_old_sessions(console):
+    client = _new_user(console, "rolf")
+    assert client.get("/recordings").status_code == 200
+    _new_user(console, "rolf", replace=True).close()
+    assert client.get("/recordings", follow_redirects=False).status_code == 303
+
+
+def test_odd_csrf_token_is_refused_not_a_crash(console, as_ops):
+    assert as_ops.post("/logout", data={"csrf": "é"}).status_code == 403
+
+
+def test_console_refuses_a_short_session_secret(tmp_path):
+    from support import ivr_cli
+    state = tmp_path / "var"
+    state.mkdir()
+    (state / "web-secret").write_text("\n")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"state_dir: {state}\n")
+    res = ivr_cli("web", "--port", "1", config=config, env={"IVR_WEB_SECRET": ""}, timeout=60)
+    assert res.returncode == 1
+    assert f"{state / 'web-secret'}: the session secret has 0 bytes, at least 32 are needed" in res.stderr
