@@ -46,6 +46,14 @@ class RecordingSettings:
     format: str = "wav"
     retention_days: int = 90
 
+    def __post_init__(self) -> None:
+        # A wrong retention deletes personal data too early, or never: refuse it outright.
+        days = self.retention_days
+        if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+            raise ValueError(f"recordings.retention_days: {days!r} must be a whole number of days, at least 1")
+        if self.format not in ("wav", "wav49", "gsm", "sln"):
+            raise ValueError(f"recordings.format: {self.format!r} is not a MixMonitor format (wav, wav49, gsm, sln)")
+
 
 @dataclass(frozen=True)
 class QueueSettings:
@@ -127,3 +135,5 @@ def load_settings(path: Path | None = None) -> Settings:
         )
     except TypeError as exc:  # an unknown key in a section
         raise ConfigError(str(exc).replace("__init__()", "setting"), str(path)) from None
+    except ValueError as exc:  # a setting out of range
+        raise ConfigError(str(exc), str(path)) from None

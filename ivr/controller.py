@@ -57,7 +57,8 @@ class Controller:
         if record.consent:
             # The file closes only when Asterisk destroys the channel, after this
             # session: store it in the background, and let drain wait for it.
-            task = asyncio.create_task(store_recording(self.engine, loaded.settings, record))
+            task = asyncio.create_task(store_recording(self.engine, loaded.settings, record),
+                                       name=record.unique_id)
             self.recordings.add(task)
             task.add_done_callback(self.recordings.discard)
 
@@ -117,7 +118,10 @@ class Controller:
         if left:
             log.warning("%d call(s) cut after the drain timeout", left)
         if self.recordings:
-            await asyncio.wait(set(self.recordings), timeout=60)
+            _, pending = await asyncio.wait(set(self.recordings), timeout=60)
+            for task in pending:   # the file stays; its row is missing until it is stored again
+                log.warning("recording of a consenting call still open at shutdown, not stored",
+                            extra={"uid": task.get_name()})
         self.calllog.close()
         self.queues.close()
 
@@ -154,6 +158,9 @@ async def run_call(loaded: Loaded, channel, calllog: CallLogWriter, data: DataSo
         record.outcome, record.error = "error", str(exc)
         calls_log.error("call failed: %s", exc)
         # IVR_OUTCOME stays empty: the dialplan sends the caller to the operator queue.
+    except Exception as exc:  # a bug or a database outage: logged, and the caller still reaches the queue
+        record.outcome, record.error = "error", f"{type(exc).__name__}: {exc}"
+        calls_log.exception("call failed")
     finally:
         if channel.hung_up or driver.hung_up:
             record.hangup_cause = record.hangup_cause or ("ivr" if driver.hung_up else "caller")
@@ -162,7 +169,13 @@ async def run_call(loaded: Loaded, channel, calllog: CallLogWriter, data: DataSo
     return record
 
 
-async def store_recording(engine, settings: Settings, record: CallRecord, timeout: float = 30) -> None:
+# A consenting caller the controller lost is recorded on, in the fallback queue, until
+# the call ends: wait as long as a call may last for its file to close.
+RECORDING_CLOSE_TIMEOUT = 4 * 3600
+
+
+async def store_recording(engine, settings: Settings, record: CallRecord,
+                          timeout: float = RECORDING_CLOSE_TIMEOUT) -> None:
     """The consenting call's recording, once closed, with the queue and agent
     that handled the call (from its handle-time record, when it was queued)."""
     from sqlalchemy import select, update

@@ -397,6 +397,11 @@ def _check_sections(doc: _Doc) -> None:
         pair = doc.top.get(key)
         if pair and _text(pair[1]) is None:
             doc.error(pair[1], f"{key}: must be a directory path (a string)")
+    rec = doc.top.get("recordings")
+    if rec and isinstance(rec[1], MappingNode):
+        days = _mapping(rec[1]).get("retention_days")
+        if days:
+            _check_count(doc, "recordings.retention_days", days[1], 1, None)
 
 
 def _check_menu_keys(doc: _Doc) -> None:

@@ -137,6 +137,9 @@ EXPECTED: dict[str, list[str]] = {
         "cases/bad_holiday.yaml:12:9: error: hours.office.holidays: bad date '2026-02-30' (use YYYY-MM-DD)",
         "cases/bad_holiday.yaml:13:9: error: hours.office.holidays: bad date '25.12.2026' (use YYYY-MM-DD)",
     ],
+    "bad_retention.yaml": [
+        "cases/bad_retention.yaml:3:19: error: recordings.retention_days: -1 is out of range (at least 1)",
+    ],
     "language_option.yaml": [
         "cases/language_option.yaml:5:61: error: menu.nodes.main.options[\"3\"]: 'de' is not in "
         "menu.languages (en, pl)",
