@@ -1,7 +1,7 @@
 """`make bench`: our FastAGI server against a bare panoramisk handler.
 
-bench/__main__.py orchestrates, bench/agi_servers.py holds the two servers
-under test, bench/agi_client.py plays Asterisk. Each runs in its own process.
+bench/__main__.py orchestrates, ivr/bench/agi_servers.py holds the two servers
+under test, ivr/bench/agi_client.py plays Asterisk. Each runs in its own process.
 This module keeps the two helpers all of them share.
 """
 
