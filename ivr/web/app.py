@@ -15,6 +15,7 @@ from ..store.db import open_engine
 from .auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_S, SessionData, Signer, load_secret, new_session, \
     tokens_match
 from .context import Console, LoginRequired, check_csrf, page, page_session
+from .throttle import LoginThrottle
 from .users import authenticate, end_sessions
 
 COOKIE = {"httponly": True, "samesite": "strict"}
@@ -75,6 +76,7 @@ def _safe_next(target: str) -> str:
 
 
 def _login(app: FastAPI) -> None:
+    throttle = LoginThrottle()
     @app.get("/")
     def home():
         return RedirectResponse("/recordings", status_code=303)
@@ -91,13 +93,20 @@ def _login(app: FastAPI) -> None:
               next: str = Form("/recordings")):
         if not tokens_match(request.cookies.get(LOGIN_CSRF_COOKIE), csrf):
             return page("error.html", None, 403, code=403, message="missing or wrong CSRF token: reload the login page")
+        client = request.client.host if request.client else ""
+        wait = throttle.wait_s(username, client)
+        if wait:
+            return page("error.html", None, 429, code=429,
+                        message=f"too many failed log-ins for {username!r}: try again in {int(wait // 60) + 1} min")
         user = authenticate(request.app.state.console.engine, username, password)
         if user is None:
+            throttle.failed(username, client)
             token = secrets.token_urlsafe(24)
             response = page("login.html", None, 401, csrf=token, next=_safe_next(next),
                             error="wrong user name or password")
             response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, path="/login", **COOKIE)
             return response
+        throttle.succeeded(username, client)
         response = RedirectResponse(_safe_next(next), status_code=303)
         session = new_session(user.name, user.role)
         response.set_cookie(SESSION_COOKIE, request.app.state.console.signer.dump(session), max_age=SESSION_S,

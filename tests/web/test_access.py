@@ -243,3 +243,16 @@ def test_console_refuses_a_short_session_secret(tmp_path):
     res = ivr_cli("web", "--port", "1", config=config, env={"IVR_WEB_SECRET": ""}, timeout=60)
     assert res.returncode == 1
     assert f"{state / 'web-secret'}: the session secret has 0 bytes, at least 32 are needed" in res.stderr
+
+
+def test_repeated_wrong_passwords_are_slowed_down(console):
+    client = httpx.Client(base_url=console.url)
+    codes = []
+    for _ in range(6):
+        token = csrf_of(client.get("/login").text)
+        codes.append(client.post("/login", data={"username": "mallory", "password": "guess-123",
+                                                 "csrf": token}).status_code)
+    assert codes == [401] * 5 + [429]
+    token = csrf_of(client.get("/login").text)
+    blocked = client.post("/login", data={"username": "mallory", "password": "guess-123", "csrf": token})
+    assert blocked.status_code == 429 and "too many failed log-ins for &#39;mallory&#39;" in blocked.text
