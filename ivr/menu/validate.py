@@ -675,12 +675,16 @@ def _target_nodes(spec: _NodeSpec) -> Iterator[tuple[str, YNode, YNode]]:
 
 def _check_targets(doc: _Doc) -> None:
     """Every target names a defined node, or back/repeat."""
+    # One suggestion per missing name: a big menu pointing 10,000 times at one
+    # undefined node must not run difflib over every node 10,000 times.
+    hints: dict[str, str] = {}
     for spec in doc.nodes.values():
         for where, _, value in _target_nodes(spec):
             target = _text(value)
             if target is not None and target not in doc.nodes and target not in SPECIAL_TARGETS:
-                doc.error(value, f"{where}: no node named {target!r}"
-                                 f"{_did_you_mean(target, [*doc.nodes, *SPECIAL_TARGETS])}")
+                if target not in hints:
+                    hints[target] = _did_you_mean(target, [*doc.nodes, *SPECIAL_TARGETS])
+                doc.error(value, f"{where}: no node named {target!r}{hints[target]}")
 
 
 def _check_entry(doc: _Doc) -> None:

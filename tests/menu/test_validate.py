@@ -306,3 +306,14 @@ def test_tabs_and_special_node_names_are_explained():
         "never be reached; rename it",
         "c.yaml:5:5: warning: menu.nodes.back: unreachable from the entry node 'main'",
     ]
+
+
+def test_every_reference_to_a_missing_node_is_reported():
+    # 10,000 nodes falling back to a node nobody defined: each reference named at its line
+    # (and the did-you-mean is worked out once per missing name, not once per reference).
+    n = 10_000
+    nodes = "".join(f"    n{i}: {{type: play, next: n{i + 1}, on_failure: gone}}\n" for i in range(n - 1))
+    text = "menu:\n  entry: n0\n  nodes:\n" + nodes + "    n9999: {type: hangup}\n"
+    problems = [p for p in validate_text(text, "big.yaml", CASES) if "no node named 'gone'" in p.message]
+    assert len(problems) == n - 1
+    assert problems[0].line == 4 and problems[-1].line == n + 2
