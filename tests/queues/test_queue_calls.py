@@ -218,3 +218,32 @@ def test_queued_call_logged_on_postgresql(e2e_settings, postgres_url, tmp_path):
     assert settings.database_url == postgres_url
     [r] = records(settings, call["unique_id"])
     assert r.outcome == "answered" and r.talk_s == pytest.approx(2.0, abs=0.15)
+
+
+def test_report_of_a_scripted_set_of_calls_matches_the_hand_computed_figures(controller, e2e_settings):
+    """Three real calls, then `ivr report handle-times --format json` for them alone.
+
+    By hand, from the script: support had 2 calls, 1 answered (rang 1 s, talked 4 s,
+    no wrap-up) and 1 abandoned after about 3 s of waiting: abandonment 1/2, AHT 5 s
+    (talk + hold, Asterisk's HoldTime being the wait, + wrap-up), ASA 1 s, service
+    level (answered within 20 s) 1/2, longest wait the abandoner's.
+    tiny had 1 call that nobody answered: a timeout after max_wait 7 s."""
+    from datetime import datetime, timedelta, timezone
+    since = (datetime.now(timezone.utc) - timedelta(seconds=1)).isoformat(timespec="seconds")
+    answered = finish(start_call("--digits", "0", "--hold", "30",
+                                 "--var", "__AGENT_TALK_SECONDS=4", "--var", "__AGENT_RING_SECONDS=1"))
+    abandoned = finish(start_call("--digits", "0", "--hold", "3", "--var", "__AGENT_ANSWERS=no"))
+    timed_out = finish(start_call("--digits", "3", "--hold", "30", "--var", "__AGENT_ANSWERS=no"))
+    for call in (answered, abandoned, timed_out):
+        assert records(e2e_settings, call["unique_id"])       # folded and stored
+    res = ivr_cli("report", "handle-times", "--since", since, "--format", "json")
+    assert res.returncode == 0, res.stderr
+    rows = {r["key"]: r for r in json.loads(res.stdout)["rows"]}
+    support, tiny = rows["support"], rows["tiny"]
+    assert (support["calls"], support["answered"], support["abandoned"], support["timeout"]) == (2, 1, 1, 0)
+    assert support["abandonment_rate"] == 0.5 and support["service_level"] == 0.5
+    assert support["aht_s"] == pytest.approx(5.0, abs=0.3)
+    assert support["asa_s"] == pytest.approx(1.0, abs=0.3)
+    assert support["longest_wait_s"] == pytest.approx(3.0, abs=1.5)
+    assert (tiny["calls"], tiny["timeout"], tiny["answered"]) == (1, 1, 0)
+    assert tiny["longest_wait_s"] == pytest.approx(7.0, abs=0.5)
