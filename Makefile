@@ -45,7 +45,7 @@ test: setup
 	@$(BIN)/python -m pytest -q tests
 
 bench: setup
-	@$(BIN)/python -m bench
+	@$(BIN)/python -m ivr.bench
 
 sandbox-up: setup
 	@$(BIN)/ivr sandbox up

@@ -18,7 +18,7 @@ LOOP = {"factory": None}
 def loop_kind(request):
     """Every test on both loops: `ivr serve` runs on uvloop."""
     if request.param == "uvloop":
-        uvloop = pytest.importorskip("uvloop")
+        import uvloop   # a dependency of the package: never skipped
         LOOP["factory"] = uvloop.new_event_loop
     else:
         LOOP["factory"] = None
