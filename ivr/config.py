@@ -20,6 +20,19 @@ class ControllerSettings:
     header_timeout: float = 5.0
     max_header_bytes: int = 64 * 1024
     drain_timeout: float = 600.0
+    allow: tuple[str, ...] = ()   # Asterisk addresses or networks that may connect; empty: any
+
+    def __post_init__(self) -> None:
+        import ipaddress
+        if isinstance(self.allow, str):
+            object.__setattr__(self, "allow", (self.allow,))
+        for item in self.allow:
+            try:
+                ipaddress.ip_network(str(item), strict=False)
+            except ValueError:
+                raise ValueError(f"controller.allow: {item!r} is not an address or network "
+                                 "(e.g. 127.0.0.1 or 10.0.0.0/24)") from None
+        object.__setattr__(self, "allow", tuple(str(a) for a in self.allow))
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,8 @@ class Controller:
         qs = loaded.settings.queues
         self.queues = QueueConsumer(loaded.settings.ami, self.engine, qs.queue_log, wrapup_times(qs.queues_conf))
         ctl = loaded.settings.controller
-        self.server = FastAGIServer(self.handle, ctl.host, ctl.port, ctl.header_timeout, ctl.max_header_bytes)
+        self.server = FastAGIServer(self.handle, ctl.host, ctl.port, ctl.header_timeout, ctl.max_header_bytes,
+                                    ctl.allow)
 
     async def handle(self, channel: FastAGIChannel) -> None:
         loaded = self.current

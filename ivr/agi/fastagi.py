@@ -8,8 +8,9 @@ socket when the call hangs up (Asterisk waits on it with no timeout).
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Sequence
 
 from ..errors import ChannelHungUp, HeaderTimeout, IncompleteHeaders, ProtocolError
 from .channel import AGIChannel, call_info, check_reply
@@ -48,6 +49,9 @@ class _AGIProtocol(asyncio.Protocol):
 
     def connection_made(self, transport) -> None:
         self.transport = transport
+        if not self.server.admits(transport.get_extra_info("peername")):
+            transport.abort()   # before a byte is read: an unknown host gets no session at all
+            return
         self.loop = loop = asyncio.get_running_loop()
         self.closed = loop.create_future()
         self.headers = self.waiter = loop.create_future()  # resolved with the Request
@@ -79,6 +83,8 @@ class _AGIProtocol(asyncio.Protocol):
         return False  # close the transport
 
     def connection_lost(self, exc) -> None:
+        if self.closed is None:   # refused in connection_made
+            return
         if not self.conn.at_eof:
             self.data_received(b"")
         waiter, self.waiter = self.waiter, None
@@ -159,12 +165,29 @@ class FastAGIServer:
     """Accept FastAGI connections and run `handler(channel)` for each."""
 
     def __init__(self, handler: Handler, host: str = "127.0.0.1", port: int = 4573,
-                 header_timeout: float = 5.0, max_header_bytes: int = 64 * 1024):
+                 header_timeout: float = 5.0, max_header_bytes: int = 64 * 1024,
+                 allow: Sequence[str] = ()):
         self.handler, self.host, self.port = handler, host, port
         self.header_timeout, self.max_header_bytes = header_timeout, max_header_bytes
+        # Asterisk hosts that may connect (addresses or networks); empty: anyone who reaches the port.
+        self.allow = tuple(ipaddress.ip_network(a, strict=False) for a in allow)
         self.sessions: set[asyncio.Task] = set()
         self.rejected = 0
         self._server: asyncio.base_events.Server | None = None
+
+    def admits(self, peer) -> bool:
+        """Whether a connection from `peer` (host, port, ...) may talk AGI to us."""
+        if not self.allow:
+            return True
+        try:
+            address = ipaddress.ip_address(peer[0])
+        except (TypeError, ValueError, IndexError):
+            address = None
+        if address is not None and any(address in net for net in self.allow):
+            return True
+        self.rejected += 1
+        log.warning("refused an AGI connection from %s: not in controller.allow", peer[0] if peer else "?")
+        return False
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()

@@ -222,3 +222,25 @@ def test_drain_waits_for_the_call_in_progress():
         return results
 
     assert run(main()) == {"value": None}
+
+
+@pytest.mark.parametrize("allow, admitted", [((), True), (("127.0.0.1",), True), (("127.0.0.0/8",), True),
+                                             (("10.0.0.0/8", "::1"), False)])
+def test_allowlist_of_asterisk_addresses(allow, admitted):
+    async def handler(ch):
+        await ch.answer()
+        return "served"
+
+    async def main():
+        server, results = await serve(handler, allow=allow)
+        async with Fake(server.port) as f:
+            f.send(HEADERS)
+            if admitted:
+                assert await f.command() == b"ANSWER\n"
+                f.send(b"200 result=0\n")
+            assert await f.r.read() == b""     # closed: after the call, or at once
+        await server.drain(5)
+        return results, server.rejected
+
+    results, rejected = run(main())
+    assert (results, rejected) == (({"value": "served"}, 0) if admitted else ({}, 1))
