@@ -99,6 +99,22 @@ class Controller:
                 last = now
                 self.reload("file changed")
 
+    async def _sweep_recordings(self) -> None:
+        """Consenting calls whose closed file has no row yet (the controller
+        stopped before it was stored): store them now. A file still being
+        written belongs to a live call, whose own controller stores it."""
+        from .recordings.finalize import finalize
+        settings = self.current.settings
+        try:
+            missing = await asyncio.to_thread(unstored_consenting_calls, self.engine, settings)
+            for uid, caller_id, at in missing:
+                await finalize(self.engine, settings.recordings.directory, uid, caller_id, "", "", at, timeout=2,
+                               fmt=settings.recordings.format)
+            if missing:
+                log.info("recordings sweep: %d consenting call(s) had a file and no row", len(missing))
+        except Exception:  # the sweep must never stop the controller from serving
+            log.exception("recordings sweep failed")
+
     async def run(self, ready=None) -> None:
         await self.server.start()
         self.queues.start()
@@ -108,12 +124,14 @@ class Controller:
         loop.add_signal_handler(signal.SIGINT, stop.set)
         loop.add_signal_handler(signal.SIGHUP, lambda: self.reload("SIGHUP"))
         watcher = asyncio.create_task(self._watch())
+        sweep = asyncio.create_task(self._sweep_recordings())
         log.info("FastAGI listening on %s:%d (menu version %s)", self.server.host, self.server.port,
                  self.current.menu.version)
         if ready:
             ready()
         await stop.wait()
         watcher.cancel()
+        sweep.cancel()
         log.info("draining %d call(s) in progress", len(self.server.sessions))
         left = await self.server.drain(self.current.settings.controller.drain_timeout)
         if left:
@@ -207,6 +225,21 @@ async def store_recording(engine, settings: Settings, record: CallRecord,
             await asyncio.to_thread(attach)
     except Exception:  # a recording that cannot be stored must not take the controller down
         log.exception("storing the recording failed", extra={"uid": uid})
+
+
+def unstored_consenting_calls(engine, settings: Settings) -> list[tuple[str, str, object]]:
+    """(unique id, caller id, consent time) of consenting calls with a file but no recording row."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from .store.models import Call, Recording
+    with Session(engine) as s:
+        rows = s.execute(select(Call.unique_id, Call.caller_id, Call.consent_at, Call.started_at)
+                         .outerjoin(Recording, Recording.unique_id == Call.unique_id)
+                         .where(Call.consent.is_(True), Recording.id.is_(None))).all()
+    folder, fmt = settings.recordings.directory, settings.recordings.format
+    return [(uid, caller, consent_at or started) for uid, caller, consent_at, started in rows
+            if "/" not in uid and (folder / f"{uid}.{fmt}").is_file()]
 
 
 async def _safe_variable(channel: FastAGIChannel, name: str) -> str:

@@ -82,3 +82,42 @@ def test_sigterm_drains_a_call_in_progress(own_controller):
     assert own_controller.proc.wait(30) == 0
     assert summary["path"] == ["main", "sub", "twelve", "bye"]   # finished, not cut
     assert summary["outcome"] == "hangup"
+
+
+def test_start_stores_recordings_left_without_a_row(e2e_settings, tmp_path):
+    # A consenting call whose controller stopped before its file closed: the file
+    # is there, the row is not. The next controller to start stores it.
+    import uuid
+    from datetime import datetime, timezone
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from ivr.store.db import open_engine
+    from ivr.store.models import Call, Recording
+    uid = f"swept-{uuid.uuid4().hex[:10]}"
+    wav = e2e_settings.recordings.directory / f"{uid}.wav"
+    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(wav), "synth", "2.5", "sine", "440"],
+                   check=True)
+    engine = open_engine(e2e_settings.database_url)
+    now = datetime.now(timezone.utc)
+    with Session(engine) as s, s.begin():
+        s.add(Call(unique_id=uid, caller_id="48600555000", started_at=now, consent=True, consent_at=now,
+                   outcome="queue:support"))
+    port = 4593
+    config = tmp_path / "config.yaml"
+    config.write_text(E2E_CONFIG.read_text().replace("port: 4599", f"port: {port}")
+                      .replace("../../var", str(ROOT / "var")))
+    ctl = Controller(config, port, TEST_STATE / "controller-sweep.log")
+    try:
+        deadline = time.monotonic() + 20
+        row = None
+        while row is None and time.monotonic() < deadline:
+            with Session(engine) as s:
+                row = s.scalars(select(Recording).where(Recording.unique_id == uid)).first()
+            time.sleep(0.2)
+    finally:
+        ctl.stop()
+    assert row is not None, "the sweep did not store the recording"
+    assert (row.caller_id, row.path) == ("48600555000", f"{uid}.wav")
+    assert abs(row.duration_s - 2.5) < 0.05 and row.size_bytes == wav.stat().st_size
