@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from ..menu.interpreter import tariff_prompt
 from ..menu.model import IdentifyNode, Menu, Say
 from ..menu.model import _PROMPT_FIELDS as PROMPT_FIELDS  # the model's own list of prompt-bearing fields
 from ..menu.prompts import AUDIO_EXTENSIONS
@@ -105,11 +106,6 @@ def load_data_prompts(database_url: str, today: date) -> DataPrompts:
 def _add(whom: list[str], who: str) -> None:
     if who not in whom:
         whom.append(who)
-
-
-def tariff_prompt(name: str) -> str:
-    """As the interpreter names it: "Basic Plus" -> tariff-basic-plus."""
-    return f"tariff-{name.lower().replace(' ', '-')}"
 
 
 def node_items(menu: Menu):

@@ -87,6 +87,11 @@ def _resolve(target: str, current: str, node: Node, ctx: CallContext) -> str:
     return target
 
 
+def tariff_prompt(name: str) -> str:
+    """The prompt that names a tariff: "Basic Plus" -> tariff-basic-plus."""
+    return f"tariff-{name.lower().replace(' ', '-')}"
+
+
 def _expand(node: str, items: tuple, ctx: CallContext):
     """Prompt items with data filled in: `say` values of the identified
     account, the tariffs in force today, the billing rules of the language."""
@@ -96,8 +101,7 @@ def _expand(node: str, items: tuple, ctx: CallContext):
             out.append(item)
         elif item.kind == "tariffs":
             for t in (yield LoadData(node, "tariffs")):
-                out += [f"tariff-{t.name.lower().replace(' ', '-')}", Say("money", f"{t.price} {t.currency}"),
-                        f"per-{t.unit}"]
+                out += [tariff_prompt(t.name), Say("money", f"{t.price} {t.currency}"), f"per-{t.unit}"]
         elif item.kind == "billing_rules":
             out += (yield LoadData(node, "billing_rules"))
         elif item.value.startswith("account."):
