@@ -102,15 +102,28 @@ class CallLogWriter:
                 except queue.Empty:
                     break
             stop = any(kind is _STOP for kind, _ in items)
+            records = [(k, r) for k, r in items if k in ("start", "end")]
             try:
-                self._write([(k, r) for k, r in items if k in ("start", "end")])
-            except Exception:  # keep writing later calls even if one batch failed
-                log.exception("call log batch of %d failed", len(items))
+                self._write(records)
+            except Exception:
+                # One bad record must not cost the batch's other calls their log:
+                # write them one call at a time, and lose only what fails alone.
+                self._write_each(records)
             for kind, payload in items:
                 if kind == "flush":
                     payload.set()
             if stop:
                 return
+
+    def _write_each(self, items: list[tuple[str, CallRecord]]) -> None:
+        by_call: dict[str, list[tuple[str, CallRecord]]] = {}
+        for kind, rec in items:
+            by_call.setdefault(rec.unique_id, []).append((kind, rec))
+        for uid, mine in by_call.items():
+            try:
+                self._write(mine)
+            except Exception:
+                log.exception("call log: the record of this call could not be written", extra={"uid": uid})
 
     def _write(self, items: list[tuple[str, CallRecord]]) -> None:
         if not items:

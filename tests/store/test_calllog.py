@@ -44,3 +44,16 @@ def test_a_call_that_never_ended_is_still_logged(db_url):
     w.close()
     call = get_call(engine, "crashed")
     assert call is not None and call.ended_at is None
+
+
+def test_a_record_that_cannot_be_written_costs_no_other_call_its_log(db_url):
+    engine = open_engine(db_url)
+    writer = CallLogWriter(open_engine(db_url))
+    bad = CallRecord(unique_id="broken")
+    bad.started_at = None          # NOT NULL in the table: this one cannot be stored
+    for i in range(200):           # queued together: they share a batch with the bad one
+        writer.end_call(bad if i == 100 else CallRecord(unique_id=f"ok-{i}", outcome="hangup"))
+    writer.flush()
+    writer.close()
+    calls = list_calls(engine, limit=1000)
+    assert len(calls) == 199 and "broken" not in {c.unique_id for c in calls}
