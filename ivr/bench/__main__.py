@@ -172,6 +172,41 @@ def throughput(client: Proc, levels, rounds: int, warmup: int, env: dict[str, st
     return [aggregate(v, lv, samples[(v, lv)]) for v in VARIANTS for lv in levels]
 
 
+IVR_VARIANTS = [("panoramisk", "uvloop"), ("ours", "uvloop"), ("ivr", "uvloop")]
+IVR_LEVEL = (100, 2000, 1)
+
+
+def ivr_path(client: Proc, rounds: int, warmup: int, env: dict[str, str]) -> list[dict]:
+    """The whole IVR path (interpreter, session driver, call log) per session, beside the
+    bare handler and our bare transport, on the same 6 commands; interleaved, medians."""
+    servers = {v: Server(*v, env=env) for v in IVR_VARIANTS}
+    samples: dict[tuple, list[dict]] = {v: [] for v in IVR_VARIANTS}
+    try:
+        for v, server in servers.items():
+            load(client, server.port, 10, warmup)
+        for rnd in range(rounds):
+            print(f"  IVR path round {rnd + 1}/{rounds} ...", file=sys.stderr, flush=True)
+            for v in IVR_VARIANTS[rnd % 3:] + IVR_VARIANTS[:rnd % 3]:
+                samples[v].append(measure(client, servers[v], *IVR_LEVEL))
+    finally:
+        for server in servers.values():
+            server.stop()
+    rows = [aggregate(v, IVR_LEVEL, samples[v]) for v in IVR_VARIANTS]
+    add_ratios(rows, "server_cpu_us_per_session", "sessions_per_core_ratio", invert=True)
+    add_ratios(rows, "sessions_per_s", "sessions_ratio")
+    return rows
+
+
+def print_ivr_path(rows: list[dict]) -> None:
+    print("\nThe whole IVR path at c=100, 6 commands a call (interpreter, session driver, call log in SQLite)")
+    print(f"  {'variant':18}  {'sess/s':>7}  {'x base':>6}  {'CPU us/sess':>11}  {'sess/core x':>11}  {'failed':>6}")
+    for r in rows:
+        print(f"  {r['server'] + '+' + r['loop']:18}  {r.get('sessions_per_s', 0):>7,.0f}  "
+              f"{r.get('sessions_ratio', 0):>6.2f}  {r.get('server_cpu_us_per_session') or 0:>11,.0f}  "
+              f"{r.get('sessions_per_core_ratio', 0):>11.2f}  {r.get('failed', 0):>6}")
+    print("  ivr = ivr.controller.run_call as `ivr serve` runs it; x = against the bare panoramisk handler.")
+
+
 def _median(values):
     values = [x for x in values if x is not None]
     return round(statistics.median(values), 2) if values else None
@@ -402,6 +437,7 @@ def main(argv: list[str] | None = None) -> int:
     client = Proc("client", agi_client.client_process, env=env)
     try:
         rows = throughput(client, levels, args.rounds, warmup, env)
+        ivr_rows = ivr_path(client, min(args.rounds, 3), warmup, env)
         held_rows = []
         for kind, loop in VARIANTS:
             print(f"  held sessions {kind}+{loop} ...", file=sys.stderr, flush=True)
@@ -415,6 +451,7 @@ def main(argv: list[str] | None = None) -> int:
     print_throughput(rows)
     print_split(split_rows)
     print_held(held_rows)
+    print_ivr_path(ivr_rows)
     core = core_bench.run()
     elapsed = time.perf_counter() - t0
     results = {
@@ -428,6 +465,7 @@ def main(argv: list[str] | None = None) -> int:
         "throughput": rows,
         "cpu_split": split_rows,
         "held": held_rows,
+        "ivr_path": ivr_rows,
         "in_process": core,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

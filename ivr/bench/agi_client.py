@@ -175,15 +175,21 @@ def _verdict(proto: Session, totals: Totals, expected: int | None) -> bool:
     return False
 
 
+_issued = 0
+
+
 async def load(port: int, concurrency: int, sessions: int, repeat: int = 1, expected: int | None = None) -> dict:
     """Run `sessions` calls, `concurrency` at a time; return what was measured.
 
     `repeat` goes to the server as agi_arg_1 (how long its script is);
     `expected` is how many commands a complete session should bring.
     """
+    global _issued
     loop = asyncio.get_running_loop()
     totals = Totals()
-    numbers = iter(range(sessions))
+    # Unique ids never repeat across loads, as Asterisk's don't: the IVR path logs every call by its id.
+    numbers = iter(range(_issued, _issued + sessions))
+    _issued += sessions
 
     async def worker() -> None:
         for n in numbers:

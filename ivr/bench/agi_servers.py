@@ -17,6 +17,7 @@ import logging
 import os
 import resource
 import time
+from pathlib import Path
 
 from . import raise_nofile, summarize
 
@@ -155,6 +156,46 @@ class FloorProtocol(asyncio.Protocol):
                 self.transport.write(line)
 
 
+# The whole IVR path on the same 6 commands as script(1): IVR_CALLED, ANSWER,
+# the main menu's prompt (the client presses 1 during it), the info prompt,
+# IVR_OUTCOME and HANGUP, with the interpreter, the session driver and the
+# call log (SQLite, its writer thread) doing their work in between.
+IVR_MENU = """\
+state_dir: {state}
+prompts_dir: {state}/prompts
+menu:
+  entry: main
+  languages: [en]
+  nodes:
+    main: {{type: menu, prompt: [welcome], options: {{"1": info}}, on_failure: bye}}
+    info: {{type: play, prompt: [info], next: bye}}
+    bye: {{type: hangup}}
+"""
+
+
+def _ivr_path():
+    """run_call, exactly as `ivr serve` runs it, on a throwaway config and database."""
+    import tempfile
+
+    from ivr.controller import load, run_call
+    from ivr.store.calllog import CallLogWriter
+    from ivr.store.db import open_engine
+
+    state = Path(tempfile.mkdtemp(prefix="ivr-bench-"))
+    (state / "config.yaml").write_text(IVR_MENU.format(state=state))
+    loaded = load(state / "config.yaml")
+    writer = CallLogWriter(open_engine(loaded.settings.database_url))
+
+    async def handler(channel) -> None:
+        stats.started += 1
+        record = await run_call(loaded, channel, writer)
+        if record.error:
+            stats.aborted += 1
+        else:
+            stats.done += 1
+    return handler, writer
+
+
 async def _start(kind: str):
     """Start one server on an ephemeral loopback port; return (port, stop coroutine fn)."""
     if kind == "ours":
@@ -164,6 +205,18 @@ async def _start(kind: str):
         await server.start()
         stats.open_sessions = lambda: len(server.sessions)
         return server.port, lambda: server.drain(5)
+    if kind == "ivr":
+        from ivr.agi.fastagi import FastAGIServer
+
+        handler, writer = _ivr_path()
+        server = FastAGIServer(handler, host="127.0.0.1", port=0)
+        await server.start()
+        stats.open_sessions = lambda: len(server.sessions)
+
+        async def stop() -> None:
+            await server.drain(5)
+            writer.close()
+        return server.port, stop
     if kind == "panoramisk":
         from panoramisk.fast_agi import Application
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import os
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import Say
@@ -12,10 +14,17 @@ log = logging.getLogger("ivr.prompts")
 AUDIO_EXTENSIONS = (".wav", ".gsm", ".sln", ".ulaw", ".alaw")
 
 
+# How long a prompt's presence is trusted: every call plays the same prompts, and
+# a stat per extension per prompt per call was a fifth of the IVR path's CPU. A
+# recording added or removed is seen within this many seconds.
+EXISTS_TTL_S = 10.0
+
+
 @dataclass(frozen=True)
 class PromptResolver:
     directory: Path
     default_language: str = "en"
+    _seen: dict = field(default_factory=dict, compare=False, repr=False)
 
     def names(self, items: tuple, language: str) -> list[str]:
         """Prompt names in order, `say` items expanded into their fragments."""
@@ -29,8 +38,14 @@ class PromptResolver:
         return out
 
     def exists(self, name: str, language: str) -> bool:
-        base = self.directory / language / name
-        return any(base.with_name(base.name + ext).exists() for ext in AUDIO_EXTENSIONS)
+        now = time.monotonic()
+        seen = self._seen.get((name, language))
+        if seen is not None and now - seen[1] < EXISTS_TTL_S:
+            return seen[0]
+        base = f"{self.directory}/{language}/{name}"
+        found = any(os.path.exists(base + ext) for ext in AUDIO_EXTENSIONS)
+        self._seen[(name, language)] = (found, now)
+        return found
 
     def file(self, name: str, language: str) -> str:
         """Absolute path without extension (Asterisk picks the format); falls
@@ -38,4 +53,4 @@ class PromptResolver:
         if not self.exists(name, language) and self.exists(name, self.default_language):
             log.warning("prompt %s missing in %s, playing %s", name, language, self.default_language)
             language = self.default_language
-        return str(self.directory / language / name)
+        return f"{self.directory}/{language}/{name}"
