@@ -7,14 +7,13 @@ import json
 import sys
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 from .config import load_settings
 from .errors import IVRError
 
 
 def sandbox_for(settings):
-    from .sandbox.chroot import DEFAULT_ROOT, Sandbox
+    from .sandbox.chroot import Sandbox
     return Sandbox.for_project(settings.base, settings.state_dir / "sandbox",
                                [settings.prompts_dir, settings.recordings.directory])
 

@@ -113,16 +113,16 @@ def _check(kind: str, row: dict, path: str, line: int) -> tuple[dict, list[Probl
     problems = [Problem(path, line, f, "unknown field (have " + ", ".join(FIELDS[kind]) + ")")
                 for f in row if f not in FIELDS[kind]]
     clean: dict[str, Any] = {}
-    for field, required in FIELDS[kind].items():
-        raw = row.get(field)
+    for name, required in FIELDS[kind].items():
+        raw = row.get(name)
         if raw in (None, ""):
             if required:
-                problems.append(Problem(path, line, field, "missing"))
+                problems.append(Problem(path, line, name, "missing"))
             continue
         try:
-            clean[field] = _convert(kind, field, raw)
+            clean[name] = _convert(kind, name, raw)
         except ValueError as exc:
-            problems.append(Problem(path, line, field, str(exc)))
+            problems.append(Problem(path, line, name, str(exc)))
     return clean, problems
 
 

@@ -7,7 +7,6 @@ import asyncio
 import socket
 import uuid
 import wave
-from pathlib import Path
 
 import pytest
 
