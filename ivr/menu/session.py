@@ -11,7 +11,8 @@ from typing import Callable
 
 from ..channel.interface import Channel
 from ..errors import ChannelHungUp
-from ..store.calllog import CallRecord, utcnow
+from ..store.calllog import CallRecord
+from ..store.models import utcnow
 from .actions import (Collect, Hangup, LoadData, LookupCaller, Note, Play, QueueCall, RequestCallback, SetVar,
                       StartRecording, VerifyAccount, WaitDigit)
 from .interpreter import CallContext, walk
@@ -109,17 +110,19 @@ class SessionDriver:
         raise TypeError(f"unknown action {action!r}")
 
     async def _lookup(self, action) -> object:
-        # The database is synchronous: keep it off the event loop.
         data = self.data
+        if data is None:   # no database: nobody is known, nothing is stored
+            return [] if isinstance(action, LoadData) else None
         if isinstance(action, LookupCaller):
-            return await asyncio.to_thread(data.by_caller_id, action.caller_id) if data else None
-        if isinstance(action, VerifyAccount):
-            return await asyncio.to_thread(data.verify, action.number, action.pin, self.ctx.now()) if data else None
-        if isinstance(action, RequestCallback):
-            if data is None:
-                return None
-            return await asyncio.to_thread(data.request_callback, self.record.unique_id, action.caller_id,
-                                           action.account, action.language, action.queue, self.ctx.now())
-        if action.what == "tariffs":
-            return await asyncio.to_thread(data.tariffs, self.ctx.now().date()) if data else []
-        return await asyncio.to_thread(data.billing_rules, self.ctx.language) if data else []
+            fn, args = data.by_caller_id, (action.caller_id,)
+        elif isinstance(action, VerifyAccount):
+            fn, args = data.verify, (action.number, action.pin, self.ctx.now())
+        elif isinstance(action, RequestCallback):
+            fn, args = data.request_callback, (self.record.unique_id, action.caller_id, action.account,
+                                               action.language, action.queue, self.ctx.now())
+        elif action.what == "tariffs":
+            fn, args = data.tariffs, (self.ctx.now().date(),)
+        else:
+            fn, args = data.billing_rules, (self.ctx.language,)
+        # The database is synchronous: keep it off the event loop.
+        return await asyncio.to_thread(fn, *args)
