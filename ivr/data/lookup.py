@@ -4,7 +4,7 @@ things cost today. Synchronous; the session driver runs it off the loop."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import or_, select, update
@@ -53,15 +53,6 @@ def _view(a: Account) -> AccountView:
 _DUMMY_HASH = hash_pin("0000")
 
 
-def _locked(acc: Account, now: datetime) -> bool:
-    locked = _aware(acc.locked_until)
-    return locked is not None and locked > now
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
-
-
 class DataSource:
     """Accounts, tariffs and billing rules for calls. `read_only` (ivr simulate)
     checks PINs without counting failures: a rehearsal must not lock a real account."""
@@ -88,11 +79,10 @@ class DataSource:
         row's write lock (SQLite too), so none slips past the count. Unknown and
         locked accounts still pay for one scrypt: the answer's delay must not
         tell them apart from a wrong PIN."""
-        now = now.astimezone(timezone.utc)   # SQLite compares the stored UTC text
         with Session(self.engine) as s, s.begin():
             if self.read_only:
                 acc = s.scalars(select(Account).where(Account.number == number)).first()
-                open_ = acc is not None and not _locked(acc, now)
+                open_ = acc is not None and not (acc.locked_until and acc.locked_until > now)
                 ok = verify_pin(pin, acc.pin_hash if open_ else _DUMMY_HASH) and open_
                 return _view(acc) if ok else None
             counted = s.execute(update(Account).where(Account.number == number,

@@ -8,14 +8,14 @@ import getpass
 import json
 import sys
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from ..errors import IVRError
-from ..store.models import CallbackRequest
+from ..store.models import CallbackRequest, utcnow
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,7 @@ class CallbackView:
 
 
 def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+    return value.isoformat() if value is not None else None
 
 
 def _view(r: CallbackRequest) -> CallbackView:
@@ -74,7 +72,7 @@ def mark_done(engine: Engine, request_id: int, by: str) -> CallbackView:
             raise IVRError(f"callback request {request_id}: no such request")
         if row.done_at is not None:
             raise IVRError(f"callback request {request_id}: already done by {row.done_by} at {_iso(row.done_at)}")
-        row.done_at, row.done_by = datetime.now(timezone.utc), by
+        row.done_at, row.done_by = utcnow(), by
         return _view(row)
 
 

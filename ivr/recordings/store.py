@@ -9,15 +9,15 @@ writes an audit row; the row itself stays, so the log keeps its meaning.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from ..reports._common import utc, window
-from ..store.models import AuditEntry, Recording
+from ..reports._common import window
+from ..store.models import AuditEntry, Recording, utcnow
 from .errors import RecordingDeleted, RecordingFileMissing, UnknownRecording
 
 ACTIONS = ("play", "download", "export", "delete")
@@ -50,8 +50,8 @@ class RecordingInfo:
 
     @classmethod
     def of(cls, row: Recording) -> "RecordingInfo":
-        return cls(row.id, row.unique_id, row.caller_id, row.queue, row.agent, utc(row.started_at),
-                   row.duration_s, row.size_bytes, row.path, row.sha256, utc(row.deleted_at))
+        return cls(row.id, row.unique_id, row.caller_id, row.queue, row.agent, row.started_at,
+                   row.duration_s, row.size_bytes, row.path, row.sha256, row.deleted_at)
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -77,10 +77,6 @@ class AuditInfo:
 class PurgePlan:
     cutoff: datetime                  # recordings started before this go
     items: tuple[RecordingInfo, ...]
-
-
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def search(engine: Engine, flt: RecordingFilter = RecordingFilter(), limit: int | None = None) -> list[RecordingInfo]:
@@ -132,7 +128,7 @@ def file_of(recordings_dir: Path, info: RecordingInfo) -> Path:
 
 def audit(engine: Engine, actor: str, action: str, unique_id: str, detail: str = "") -> None:
     with Session(engine) as session:
-        session.add(AuditEntry(at=now_utc(), actor=actor, action=action, unique_id=unique_id, detail=detail))
+        session.add(AuditEntry(at=utcnow(), actor=actor, action=action, unique_id=unique_id, detail=detail))
         session.commit()
 
 
@@ -158,12 +154,12 @@ def audit_log(engine: Engine, since: datetime | None = None, until: datetime | N
     if limit:
         stmt = stmt.limit(limit)
     with Session(engine) as session:
-        return [AuditInfo(e.id, utc(e.at), e.actor, e.action, e.unique_id, e.detail) for e in session.scalars(stmt)]
+        return [AuditInfo(e.id, e.at, e.actor, e.action, e.unique_id, e.detail) for e in session.scalars(stmt)]
 
 
 def purge_plan(engine: Engine, retention_days: int, now: datetime | None = None) -> PurgePlan:
     """The recordings older than retention_days, not yet deleted (oldest first)."""
-    cutoff = (now or now_utc()) - timedelta(days=retention_days)
+    cutoff = (now or utcnow()) - timedelta(days=retention_days)
     items = search(engine, RecordingFilter(until=cutoff))
     return PurgePlan(cutoff, tuple(reversed(items)))
 
@@ -189,7 +185,7 @@ def delete_recording(engine: Engine, recordings_dir: Path, info: RecordingInfo, 
                 made.unlink(missing_ok=True)
     with Session(engine) as session:
         row = session.get(Recording, info.id)
-        row.deleted_at = now_utc()
+        row.deleted_at = utcnow()
         session.add(AuditEntry(at=row.deleted_at, actor=actor, action="delete", unique_id=info.unique_id,
                                detail=f"{detail}; {info.path}"))
         session.commit()

@@ -12,19 +12,15 @@ import logging
 import queue
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
-from .models import Call, Step
+from .models import Call, Step, utcnow
 
 log = logging.getLogger("ivr.calllog")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass
@@ -192,15 +188,11 @@ def get_call(engine: Engine, key: str) -> Call | None:
 def call_summary(call: Call) -> dict:
     """The JSON shape `ivr call` and `ivr calls show --format json` print."""
     def iso(value: datetime | None) -> str | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.isoformat()
+        return value.isoformat() if value is not None else None
 
     duration = None
     if call.ended_at and call.started_at:
-        duration = round((_aware(call.ended_at) - _aware(call.started_at)).total_seconds(), 3)
+        duration = round((call.ended_at - call.started_at).total_seconds(), 3)
     return {
         "id": call.id, "unique_id": call.unique_id, "caller_id": call.caller_id, "called": call.called,
         "language": call.language, "config_version": call.config_version, "started_at": iso(call.started_at), "ended_at": iso(call.ended_at),
@@ -212,6 +204,3 @@ def call_summary(call: Call) -> dict:
                   for s in call.steps] if "steps" in call.__dict__ else None,
     }
 
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

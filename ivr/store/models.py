@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Integer, Numeric, String, Text, TypeDecorator,
+                        UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp that is always timezone-aware UTC when read, on SQLite too
+    (which keeps no zone): no reader has to mend naive values on its own."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        # SQLite stores the wall-clock text: make it UTC's. A naive value is taken as UTC.
+        return value.astimezone(timezone.utc) if value is not None and value.tzinfo is not None else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 class Base(DeclarativeBase):
@@ -23,15 +45,15 @@ class Call(Base):
     channel: Mapped[str] = mapped_column(String(128), default="")
     language: Mapped[str] = mapped_column(String(8), default="")
     config_version: Mapped[str] = mapped_column(String(64), default="")
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     digits: Mapped[str] = mapped_column(String(256), default="")
     outcome: Mapped[str] = mapped_column(String(128), default="")
     hangup_cause: Mapped[str] = mapped_column(String(64), default="")
     error: Mapped[str] = mapped_column(Text, default="")
     # None: never asked; the caller's choice and when it was made (issue: consent)
     consent: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     steps: Mapped[list["Step"]] = relationship(back_populates="call", order_by="Step.seq",
                                                cascade="all, delete-orphan")
@@ -50,7 +72,7 @@ class Step(Base):
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
     digits: Mapped[str] = mapped_column(String(64), default="")
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     call: Mapped[Call] = relationship(back_populates="steps")
 
@@ -67,9 +89,9 @@ class HandleTimeRow(Base):
     entered_second: Mapped[int] = mapped_column(Integer)  # the key AMI and queue_log agree on
     caller_id: Mapped[str] = mapped_column(String(64), default="")
     agent: Mapped[str] = mapped_column(String(128), default="", index=True)
-    entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     wait_s: Mapped[float] = mapped_column(Float, default=0.0)
     ring_s: Mapped[float] = mapped_column(Float, default=0.0)
     talk_s: Mapped[float] = mapped_column(Float, default=0.0)
@@ -110,7 +132,7 @@ class Account(Base):
     due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     tariff: Mapped[str] = mapped_column(String(64), default="")
     failed_pins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     phones: Mapped[list["AccountPhone"]] = relationship(back_populates="account", cascade="all, delete-orphan")
 
@@ -150,12 +172,12 @@ class Recording(Base):
     caller_id: Mapped[str] = mapped_column(String(64), default="", index=True)
     queue: Mapped[str] = mapped_column(String(64), default="", index=True)
     agent: Mapped[str] = mapped_column(String(128), default="", index=True)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     duration_s: Mapped[float] = mapped_column(Float, default=0.0)
     size_bytes: Mapped[int] = mapped_column(Integer, default=0)
     path: Mapped[str] = mapped_column(String(512))   # relative to the recordings directory
     sha256: Mapped[str] = mapped_column(String(64), default="")
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class AuditEntry(Base):
@@ -164,7 +186,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     actor: Mapped[str] = mapped_column(String(64))           # a console user, or "cli:<unix user>"
     action: Mapped[str] = mapped_column(String(32), index=True)
     unique_id: Mapped[str] = mapped_column(String(64), default="", index=True)
@@ -181,7 +203,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16))   # ops | admin
     # Sessions issued before this are refused: set at logout and on a new password or role.
-    sessions_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    sessions_after: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class CallbackRequest(Base):
@@ -195,6 +217,6 @@ class CallbackRequest(Base):
     account: Mapped[str] = mapped_column(String(32), default="")
     language: Mapped[str] = mapped_column(String(8), default="")
     queue: Mapped[str] = mapped_column(String(64), index=True)
-    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     done_by: Mapped[str] = mapped_column(String(64), default="")

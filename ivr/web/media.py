@@ -15,7 +15,8 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from ..recordings.export import FORMATS, MEDIA_TYPES, export
-from ..recordings.store import audit, audited_since, file_of, now_utc
+from ..recordings.store import audit, audited_since, file_of
+from ..store.models import utcnow
 from .auth import SessionData
 from .context import check_csrf, console, media_session, page_session, recording_by_id
 from .waveform import waveform_png
@@ -39,7 +40,7 @@ def stream(request: Request, rec_id: str, session: SessionData = Depends(media_s
     info = recording_by_id(request, rec_id)
     path = file_of(con.recordings_dir, info)
     range_header = request.headers.get("range")
-    if not audited_since(con.engine, session.user, "play", info.unique_id, now_utc() - REPLAY_WINDOW):
+    if not audited_since(con.engine, session.user, "play", info.unique_id, utcnow() - REPLAY_WINDOW):
         audit(con.engine, session.user, "play", info.unique_id, f"recording {info.id} ({range_header or 'whole file'})")
     # FileResponse answers Range with 206 + Content-Range, so the player can seek.
     return FileResponse(path, media_type=_media_type(path))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
@@ -11,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..data.pins import hash_pin, verify_pin
 from ..errors import IVRError
-from ..store.models import User
+from ..store.models import User, utcnow
 from .auth import ROLES, SessionData
 
 MIN_PASSWORD = 8
@@ -42,7 +41,7 @@ def add_user(engine: Engine, name: str, role: str, password: str, replace: bool 
             user = User(name=name)
             session.add(user)
         user.role, user.password_hash = role, hash_pin(password)
-        user.sessions_after = datetime.now(timezone.utc)   # a new password or role logs the old sessions out
+        user.sessions_after = utcnow()   # a new password or role logs the old sessions out
         session.commit()
     return WebUser(name, role)
 
@@ -68,15 +67,12 @@ def current_session(engine: Engine, cookie: SessionData) -> SessionData | None:
         user = session.scalars(select(User).where(User.name == cookie.user)).first()
         if user is None:
             return None
-        after = user.sessions_after
-        if after is not None:
-            after = after if after.tzinfo else after.replace(tzinfo=timezone.utc)
-            if cookie.iat <= after.timestamp():
-                return None
+        if user.sessions_after is not None and cookie.iat <= user.sessions_after.timestamp():
+            return None
         return replace(cookie, role=user.role)
 
 
 def end_sessions(engine: Engine, name: str) -> None:
     """Log the user out everywhere: every session issued until now is refused."""
     with Session(engine) as session, session.begin():
-        session.execute(update(User).where(User.name == name).values(sessions_after=datetime.now(timezone.utc)))
+        session.execute(update(User).where(User.name == name).values(sessions_after=utcnow()))
