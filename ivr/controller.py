@@ -197,34 +197,34 @@ async def store_recording(engine, settings: Settings, record: CallRecord,
                           timeout: float = RECORDING_CLOSE_TIMEOUT) -> None:
     """The consenting call's recording, once closed, with the queue and agent
     that handled the call (from its handle-time record, when it was queued)."""
-    from sqlalchemy import select, update
-    from sqlalchemy.orm import Session
-
     from .recordings.finalize import finalize
-    from .store.models import HandleTimeRow, Recording
     uid = record.unique_id
     try:
         row = await finalize(engine, settings.recordings.directory, uid, record.caller_id, "", "",
                              record.consent_at or record.started_at, timeout, fmt=settings.recordings.format)
-        if row is None:
+        if row is None or not any(st.action == "queue-enter" for st in record.steps):
             return
         for _ in range(20):  # the handle-time record lands as the AMI Hangup is folded
-            def handled():
-                with Session(engine) as s:
-                    return s.scalars(select(HandleTimeRow).where(HandleTimeRow.unique_id == uid)
-                                     .order_by(HandleTimeRow.entered_at.desc())).first()
-            ht = await asyncio.to_thread(handled)
-            if ht is not None or not any(st.action == "queue-enter" for st in record.steps):
-                break
+            if await asyncio.to_thread(_attach_queue_and_agent, engine, uid):
+                return
             await asyncio.sleep(0.5)
-        if ht is not None:
-            def attach():
-                with Session(engine) as s, s.begin():
-                    s.execute(update(Recording).where(Recording.unique_id == uid)
-                              .values(queue=ht.queue, agent=ht.agent))
-            await asyncio.to_thread(attach)
     except Exception:  # a recording that cannot be stored must not take the controller down
         log.exception("storing the recording failed", extra={"uid": uid})
+
+
+def _attach_queue_and_agent(engine, uid: str) -> bool:
+    """Copy the call's last handle-time queue and agent onto its recording; False if none yet."""
+    from sqlalchemy import select, update
+    from sqlalchemy.orm import Session
+
+    from .store.models import HandleTimeRow, Recording
+    with Session(engine) as s, s.begin():
+        ht = s.execute(select(HandleTimeRow.queue, HandleTimeRow.agent).where(HandleTimeRow.unique_id == uid)
+                       .order_by(HandleTimeRow.entered_at.desc())).first()
+        if ht is None:
+            return False
+        s.execute(update(Recording).where(Recording.unique_id == uid).values(queue=ht.queue, agent=ht.agent))
+        return True
 
 
 def unstored_consenting_calls(engine, settings: Settings) -> list[tuple[str, str, object]]:
