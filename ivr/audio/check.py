@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
+from typing import Callable
 from datetime import date
 from pathlib import Path
 
-from ..menu.interpreter import tariff_prompt
+from ..menu.interpreter import tariff_prompt, unit_prompt
 from ..menu.model import IdentifyNode, Menu, Say
-from ..menu.model import _PROMPT_FIELDS as PROMPT_FIELDS  # the model's own list of prompt-bearing fields
-from ..menu.prompts import AUDIO_EXTENSIONS
+from ..menu.model import PROMPT_FIELDS
+from ..menu.prompts import prompt_files
 from .synth import PLACEHOLDER_MARK
 
 SPEECH_RULES = "speech rules"
@@ -91,7 +92,7 @@ def load_data_prompts(database_url: str, today: date) -> DataPrompts:
             tariffs: dict[str, list[str]] = {}
             for t in s.scalars(select(Tariff).where(or_(Tariff.valid_to.is_(None), Tariff.valid_to >= today))
                                .order_by(Tariff.name, Tariff.valid_from)):
-                for name in (tariff_prompt(t.name), f"per-{t.unit}"):
+                for name in (tariff_prompt(t.name), unit_prompt(t.unit)):
                     _add(tariffs.setdefault(name, []), f"tariff {t.name}")
             rules: dict[str, dict[str, list[str]]] = {}
             for r in s.scalars(select(BillingRule).order_by(BillingRule.position, BillingRule.name)):
@@ -119,7 +120,7 @@ def node_items(menu: Menu):
 
 
 def needed(menu: Menu, languages: list[str], data: DataPrompts | None,
-           warn=lambda message: None) -> list[Need]:
+           warn: Callable[[str], None]) -> list[Need]:
     """Every prompt each language needs, with who needs it."""
     from ..speech import SpeechError, fragment_vocabulary
 
@@ -225,8 +226,7 @@ def inspect_file(path: Path) -> tuple[str, str]:
 
 def check_need(need: Need, prompts_dir: Path) -> list[Finding]:
     """One finding per file of the prompt (any audio extension), or missing."""
-    base = prompts_dir / need.language / need.name
-    files = [base.with_name(base.name + ext) for ext in AUDIO_EXTENSIONS]
+    files = prompt_files(prompts_dir, need.language, need.name)
     found = [f for f in files if f.exists()]
     if not found:
         return [Finding(need, files[0], MISSING)]

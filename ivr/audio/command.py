@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -180,7 +179,7 @@ def synth_jobs(loaded, languages: list[str], warn) -> list[SynthJob]:
     """Every missing prompt that has something to say: catalog texts for
     named prompts (the config's and the data's), the word itself for say/
     fragments. A needed prompt with no text is a warning: add it to the catalog."""
-    from ..menu.prompts import AUDIO_EXTENSIONS
+    from ..menu.prompts import prompt_files
     from .synth import load_catalog
     prompts_dir = loaded.settings.prompts_dir
     catalog_path = prompts_dir / "catalog.yaml"
@@ -193,8 +192,7 @@ def synth_jobs(loaded, languages: list[str], warn) -> list[SynthJob]:
         warn(f"database not reachable ({exc}); only the catalog's data prompts are synthesized")
 
     def exists(name: str, lang: str) -> bool:
-        base = prompts_dir / lang / name
-        return any(base.with_name(base.name + ext).exists() for ext in AUDIO_EXTENSIONS)
+        return any(f.exists() for f in prompt_files(prompts_dir, lang, name))
 
     jobs: dict[tuple[str, str], SynthJob] = {}
     for need in needed(loaded.menu, languages, data, warn):
@@ -239,13 +237,13 @@ def run_synth(jobs: list[SynthJob], workers: int, progress: Progress) -> tuple[l
 
 def cmd_synth(args) -> int:
     from ..controller import load
+    from .synth import require_tools
     loaded = load(args.config)
     languages = _languages(loaded.menu, args.lang)
     warn = lambda text: print(f"warning: {text}", file=sys.stderr)  # noqa: E731
     jobs = synth_jobs(loaded, languages, warn)
-    for tool in ("espeak-ng", "sox") if jobs else ():
-        if shutil.which(tool) is None:  # once here, not once per prompt
-            raise IVRError(f"{tool} is missing: apt-get install espeak-ng sox (make run/test do this)")
+    if jobs:
+        require_tools()
     written, errors = run_synth(jobs, args.jobs, Progress(len(jobs), "synth"))
     for path in written:
         print(f"placeholder written: {_shown(path)}")

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..errors import IVRError
 from .synth import PLACEHOLDER_MARK
 
-RATE, WIDTH, CHANNELS = 8000, 2, 1
+RATE, CHANNELS = 8000, 1
 
 
 class ConvertError(IVRError):

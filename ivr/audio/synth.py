@@ -21,11 +21,15 @@ def load_catalog(path: Path) -> dict[str, dict[str, str]]:
     return {str(k): {str(lang): str(text) for lang, text in (v or {}).items()} for k, v in data.items()}
 
 
-def synth(text: str, language: str, target: Path) -> None:
-    """Speak text into target (WAV, 8 kHz, 16-bit, mono) and mark it a placeholder."""
+def require_tools() -> None:
+    """IVRError naming the tool when espeak-ng or sox is missing; checked once per batch."""
     for tool in ("espeak-ng", "sox"):
         if shutil.which(tool) is None:
             raise IVRError(f"{tool} is missing: apt-get install espeak-ng sox (make run/test do this)")
+
+
+def synth(text: str, language: str, target: Path) -> None:
+    """Speak text into target (WAV, 8 kHz, 16-bit, mono) and mark it a placeholder."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.wav"
@@ -42,6 +46,7 @@ def synth(text: str, language: str, target: Path) -> None:
 def synth_missing(catalog: dict[str, dict[str, str]], prompts_dir: Path, languages: list[str]) -> list[Path]:
     """Synthesize every catalog prompt that has no file yet; return what was written."""
     written = []
+    require_tools()
     for name, texts in sorted(catalog.items()):
         for lang in languages:
             target = prompts_dir / lang / f"{name}.wav"

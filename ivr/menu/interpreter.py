@@ -92,6 +92,11 @@ def tariff_prompt(name: str) -> str:
     return f"tariff-{name.lower().replace(' ', '-')}"
 
 
+def unit_prompt(unit: str) -> str:
+    """The prompt after a price: month -> per-month."""
+    return f"per-{unit}"
+
+
 def _expand(node: str, items: tuple, ctx: CallContext):
     """Prompt items with data filled in: `say` values of the identified
     account, the tariffs in force today, the billing rules of the language."""
@@ -101,7 +106,7 @@ def _expand(node: str, items: tuple, ctx: CallContext):
             out.append(item)
         elif item.kind == "tariffs":
             for t in (yield LoadData(node, "tariffs")):
-                out += [tariff_prompt(t.name), Say("money", f"{t.price} {t.currency}"), f"per-{t.unit}"]
+                out += [tariff_prompt(t.name), Say("money", f"{t.price} {t.currency}"), unit_prompt(t.unit)]
         elif item.kind == "billing_rules":
             out += (yield LoadData(node, "billing_rules"))
         elif item.value.startswith("account."):

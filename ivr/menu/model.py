@@ -148,7 +148,7 @@ def _prompt(value: Any) -> tuple:
     return tuple(out)
 
 
-_PROMPT_FIELDS = ("prompt", "invalid", "no_input", "account_prompt", "pin_prompt", "failed_prompt")
+PROMPT_FIELDS = ("prompt", "invalid", "no_input", "account_prompt", "pin_prompt", "failed_prompt")
 _FLOAT_FIELDS = ("timeout", "inter_digit_timeout")
 _PLAIN = {"name", "type"}
 
@@ -165,7 +165,7 @@ def build_node(name: str, spec: Mapping[str, Any]) -> Node:
             continue
         if key not in allowed:
             raise ConfigError(f"menu.nodes.{name}: unknown key {key!r}")
-        if key in _PROMPT_FIELDS:
+        if key in PROMPT_FIELDS:
             value = _prompt(value)
         elif key == "options" and isinstance(value, dict):
             value = {str(k): str(v) for k, v in value.items()}

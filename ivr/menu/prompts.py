@@ -14,6 +14,12 @@ log = logging.getLogger("ivr.prompts")
 AUDIO_EXTENSIONS = (".wav", ".gsm", ".sln", ".ulaw", ".alaw")
 
 
+def prompt_files(directory: Path | str, language: str, name: str) -> list[Path]:
+    """Every file that can play prompt `name` in `language` (one per format), first choice first."""
+    base = f"{directory}/{language}/{name}"
+    return [Path(base + ext) for ext in AUDIO_EXTENSIONS]
+
+
 # How long a prompt's presence is trusted: every call plays the same prompts, and
 # a stat per extension per prompt per call was a fifth of the IVR path's CPU. A
 # recording added or removed is seen within this many seconds.
@@ -42,8 +48,7 @@ class PromptResolver:
         seen = self._seen.get((name, language))
         if seen is not None and now - seen[1] < EXISTS_TTL_S:
             return seen[0]
-        base = f"{self.directory}/{language}/{name}"
-        found = any(os.path.exists(base + ext) for ext in AUDIO_EXTENSIONS)
+        found = any(os.path.exists(f) for f in prompt_files(self.directory, language, name))
         self._seen[(name, language)] = (found, now)
         return found
 

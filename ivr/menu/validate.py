@@ -30,9 +30,8 @@ from yaml.nodes import MappingNode, Node as YNode, ScalarNode, SequenceNode
 from ..config import AMISettings, ControllerSettings, QueueSettings, RecordingSettings
 from .hours import parse_days, parse_interval
 # The model's own list of prompt fields, so prompts a node type gains are checked too.
-from .model import _PROMPT_FIELDS as PROMPT_FIELDS
-from .model import NODE_TYPES, REPEAT, SPECIAL_TARGETS
-from .prompts import AUDIO_EXTENSIONS
+from .model import NODE_TYPES, PROMPT_FIELDS, REPEAT, SPECIAL_TARGETS, MenuNode
+from .prompts import prompt_files
 
 
 @dataclass(frozen=True)
@@ -836,8 +835,9 @@ def _check_dead_ends(doc: _Doc) -> None:
         if not isinstance(spec.value, MappingNode) or not _ends_call(spec):
             continue
         if spec.type == "menu":
-            retries = _scalar(spec.fields["retries"][1]) if "retries" in spec.fields else 3
-            retries = retries if isinstance(retries, int) and not isinstance(retries, bool) else 3
+            default = MenuNode.retries
+            retries = _scalar(spec.fields["retries"][1]) if "retries" in spec.fields else default
+            retries = retries if isinstance(retries, int) and not isinstance(retries, bool) else default
             doc.warning(spec.key, f"{spec.where}: after {retries} retries the call is hung up; set on_failure")
         elif spec.type == "hours":
             missing = " and ".join(f for f in ("open", "closed") if not spec.text(f))
@@ -868,8 +868,7 @@ def _check_prompt_files(doc: _Doc) -> None:
 
     def found(lang: str, name: str) -> bool:
         if (lang, name) not in exists:
-            stem = directory / lang / name
-            exists[lang, name] = any(stem.with_name(stem.name + ext).is_file() for ext in AUDIO_EXTENSIONS)
+            exists[lang, name] = any(f.is_file() for f in prompt_files(directory, lang, name))
         return exists[lang, name]
 
     for spec in doc.nodes.values():
