@@ -50,7 +50,6 @@ def lines(repeat: int = 1) -> tuple[str, ...]:
     return tuple(_wire_line(*cmd) for cmd in script(repeat))
 
 
-SCRIPT = script(1)
 LINES = lines(1)
 
 LAG_INTERVAL = 0.010

@@ -113,11 +113,11 @@ def _export(args, engine, settings, since, until) -> int:
 
 
 def _purge(args, engine, settings, since, until) -> int:
-    from .store import execute_purge, purge_plan
+    from .store import WAVEFORMS, execute_purge, purge_plan
     days = settings.recordings.retention_days
     plan = purge_plan(engine, days)
     deleted = execute_purge(engine, settings.recordings.directory, plan, cli_actor(), yes=args.yes,
-                            derived_dirs=(settings.state_dir / "web/waveforms",))
+                            derived_dirs=(settings.state_dir / WAVEFORMS,))
     if args.format == "json":
         print(json.dumps({"retention_days": days, "cutoff": plan.cutoff.isoformat(), "deleted": deleted,
                           "recordings": [r.to_json() for r in plan.items]}, indent=2))

@@ -20,7 +20,8 @@ from ..reports._common import window
 from ..store.models import AuditEntry, Recording, utcnow
 from .errors import RecordingDeleted, RecordingFileMissing, UnknownRecording
 
-ACTIONS = ("play", "download", "export", "delete")
+# Pictures the console makes of a recording, under the state dir, named by its sha256: purged with it.
+WAVEFORMS = Path("web/waveforms")
 
 
 @dataclass(frozen=True)

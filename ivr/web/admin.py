@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
 
-from ..recordings.store import execute_purge, purge_plan
+from ..recordings.store import WAVEFORMS, PurgePlan, execute_purge, purge_plan
 from .auth import SessionData
 from .context import admin_session, check_csrf, console, page
 
@@ -24,6 +24,6 @@ def purge(request: Request, csrf: str = Form(""), session: SessionData = Depends
     con = console(request)
     plan = purge_plan(con.engine, con.retention_days)
     done = execute_purge(con.engine, con.recordings_dir, plan, session.user, yes=True,
-                         derived_dirs=(con.state_dir / "web/waveforms",))
-    return page("purge.html", session, days=con.retention_days, plan=purge_plan(con.engine, con.retention_days),
-                done=done)
+                         derived_dirs=(con.state_dir / WAVEFORMS,))
+    # What the plan listed is gone: nothing is left to show as due.
+    return page("purge.html", session, days=con.retention_days, plan=PurgePlan(plan.cutoff, ()), done=done)

@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from ..recordings.export import FORMATS, MEDIA_TYPES, export
-from ..recordings.store import audit, audited_since, file_of
+from ..recordings.store import WAVEFORMS, audit, audited_since, file_of
 from ..store.models import utcnow
 from .auth import SessionData
 from .context import check_csrf, console, media_session, page_session, recording_by_id
@@ -59,7 +59,7 @@ def download(request: Request, rec_id: str, session: SessionData = Depends(media
 def waveform(request: Request, rec_id: str, session: SessionData = Depends(media_session)):
     con = console(request)
     info = recording_by_id(request, rec_id)
-    png = waveform_png(file_of(con.recordings_dir, info), con.state_dir / "web/waveforms", info.sha256)
+    png = waveform_png(file_of(con.recordings_dir, info), con.state_dir / WAVEFORMS, info.sha256)
     return FileResponse(png, media_type="image/png")
 
 
