@@ -34,7 +34,7 @@ def cli_actor() -> str:
 
 
 def cmd_recordings(args) -> int:
-    from ..reports.command import parse_when
+    from ..store.window import parse_when
     try:
         since, until = parse_when("--since", args.since), parse_when("--until", args.until)
         _check(args)

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from ..reports._common import window
 from ..store.models import AuditEntry, Recording, utcnow
+from ..store.window import window
 from .errors import RecordingDeleted, RecordingFileMissing, UnknownRecording
 
 # Pictures the console makes of a recording, under the state dir, named by its sha256: purged with it.

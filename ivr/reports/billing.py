@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from ..store.models import Call, HandleTimeRow
-from ._common import utc, window
+from ..store.window import utc, window
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, time, timezone
+from datetime import datetime
 from pathlib import Path
 
+from ..store.window import parse_when
 from .output import FORMATS, render
 
 KINDS = ("handle-times", "funnel", "billing")
@@ -20,20 +21,6 @@ def add_report_parser(subparsers) -> None:
     s.add_argument("--by", choices=("queue", "agent", "hour"), help="handle-times: group by (default queue)")
     s.add_argument("--format", choices=FORMATS, default="table")
     s.add_argument("-o", "--output", type=Path, help="write here (required for png)")
-
-
-def parse_when(option: str, text: str | None) -> datetime | None:
-    """An aware UTC datetime; naive input is UTC. ValueError names the option."""
-    if text is None:
-        return None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{option} {text!r}: not an ISO date or datetime "
-                         "(e.g. 2026-11-23 or 2026-11-23T10:00Z)") from None
-    if len(text) <= 10:  # a bare date: midnight UTC, whatever the local zone
-        value = datetime.combine(value.date(), time(), timezone.utc)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def cmd_report(args) -> int:

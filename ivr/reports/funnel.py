@@ -25,7 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from ..store.models import Call, Step
-from ._common import ratio, window
+from ..store.window import window
+from ._common import ratio
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from ..store.models import HandleTimeRow
-from ._common import mean, ratio, utc, window
+from ..store.window import utc, window
+from ._common import mean, ratio
 
 GROUPINGS = ("queue", "agent", "hour")
 NO_AGENT = "(none)"

@@ -46,7 +46,8 @@ def _record(row) -> dict:
     return {f.name: _rounded(getattr(row, f.name)) for f in fields(row)}
 
 
-def _cell(value) -> str:
+def cell(value) -> str:
+    """One value as a table shows it (the console's dashboard too): None is "-", floats to 3 places."""
     if value is None:
         return "-"
     return str(round(value, 3)) if isinstance(value, float) else str(value)
@@ -57,14 +58,14 @@ def _table(rows: list, meta: dict) -> str:
         lines = ["(no rows)"]
     else:
         names = [f.name for f in fields(rows[0])]
-        cells = [[_cell(v) for v in astuple(r)] for r in rows]
+        cells = [[cell(v) for v in astuple(r)] for r in rows]
         widths = [max(len(n), *(len(c[i]) for c in cells)) for i, n in enumerate(names)]
         # Text left, numbers right, so that digits line up.
         left = [isinstance(v, str) for v in astuple(rows[0])]
         def line(values):
             return "  ".join(v.ljust(w) if l else v.rjust(w) for v, w, l in zip(values, widths, left)).rstrip()
         lines = [line([n.upper() for n in names])] + [line(c) for c in cells]
-    lines += [f"{k}: {_cell(v)}" for k, v in meta.items()]
+    lines += [f"{k}: {cell(v)}" for k, v in meta.items()]
     return "\n".join(lines)
 
 
@@ -97,7 +98,7 @@ def _png(rows: list, path: Path, meta: dict, title: str) -> None:
         _bars(ax, labels, {s: [getattr(r, s) or 0 for r in rows] for s in series})
     else:
         ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
-    extra = ", ".join(f"{k} {_cell(v)}" for k, v in meta.items())
+    extra = ", ".join(f"{k} {cell(v)}" for k, v in meta.items())
     fig.suptitle(" · ".join(t for t in (title, extra) if t))
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, format="png", dpi=100)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ivr.reports.command import add_report_parser, cmd_report, parse_when
+from ivr.reports.command import add_report_parser, cmd_report
+from ivr.store.window import parse_when
 from ivr.store.db import open_engine
 from report_data import load_billing, load_funnel, load_handle_times, utc
 
