@@ -14,13 +14,9 @@ from typing import Any, Callable
 from panoramisk import Manager
 
 from ..config import AMISettings
-from ..errors import IVRError
+from ..errors import AMIError
 
 log = logging.getLogger("ivr.ami")
-
-
-class AMIError(IVRError):
-    """AMI refused, or could not be reached."""
 
 
 class BackoffManager(Manager):

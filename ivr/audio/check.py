@@ -16,6 +16,7 @@ from typing import Callable
 from datetime import date
 from pathlib import Path
 
+from ..errors import Unplayable
 from ..menu.interpreter import tariff_prompt, unit_prompt
 from ..menu.model import IdentifyNode, Menu, Say
 from ..menu.model import PROMPT_FIELDS
@@ -166,10 +167,6 @@ class WavFormat:
     def describe(self) -> str:
         layout = {1: "mono", 2: "stereo"}.get(self.channels, f"{self.channels}-channel")
         return f"{self.rate} Hz {self.bits}-bit {layout} {_CODECS.get(self.codec, f'codec {self.codec:#x}')} WAV"
-
-
-class Unplayable(Exception):
-    """Not audio Asterisk can read; the message says why."""
 
 
 def read_wav_format(path: Path) -> WavFormat:

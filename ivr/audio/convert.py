@@ -10,14 +10,10 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import IVRError
+from ..errors import ConvertError
 from .synth import PLACEHOLDER_MARK
 
 RATE, CHANNELS = 8000, 1
-
-
-class ConvertError(IVRError):
-    """One input could not be converted; the message names the file."""
 
 
 @dataclass(frozen=True)
@@ -60,17 +56,17 @@ def convert(source: Path, target: Path, opts: ConvertOptions = ConvertOptions())
     from pydub.exceptions import CouldntDecodeError
 
     if not source.is_file():
-        raise ConvertError(f"{source}: no such file")
+        raise ConvertError("no such file", source)
     try:
         sound = AudioSegment.from_file(str(source)).set_channels(1)
     except (CouldntDecodeError, IndexError, OSError, ValueError) as exc:
         # pydub says CouldntDecodeError with ffmpeg's whole stderr; its last line is the reason
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else exc.__class__.__name__
         reason = reason.replace(f"{source}: ", "")
-        raise ConvertError(f"{source}: cannot decode: {reason}") from None
+        raise ConvertError(f"cannot decode: {reason}", source) from None
     trimmed = _trim(sound, opts)
     if trimmed is None:
-        raise ConvertError(f"{source}: nothing louder than {opts.silence_dbfs:g} dBFS: silence only?")
+        raise ConvertError(f"nothing louder than {opts.silence_dbfs:g} dBFS: silence only?", source)
     gain = min(opts.target_dbfs - trimmed.dBFS, opts.peak_dbfs - trimmed.max_dBFS)
     loud = trimmed.apply_gain(gain)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -84,7 +80,7 @@ def convert(source: Path, target: Path, opts: ConvertOptions = ConvertOptions())
         os.replace(tmp, target)
     except Exception as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise ConvertError(f"{source}: cannot write {target}: {exc}") from None
+        raise ConvertError(f"cannot write {target}: {exc}", source) from None
     marker = target.with_name(target.name + PLACEHOLDER_MARK)
     replaced = marker.exists()
     marker.unlink(missing_ok=True)

@@ -23,6 +23,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+from ..errors import BenchError
 from . import agi_client, agi_servers, core_bench, raise_nofile
 
 VARIANTS = [("panoramisk", "asyncio"), ("panoramisk", "uvloop"), ("ours", "asyncio"), ("ours", "uvloop")]
@@ -47,10 +48,6 @@ MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": str(4 << 20), "MALLOC_TRIM_THRESHOLD_": 
 COMMANDS = len(agi_servers.script(1))
 
 ctx = multiprocessing.get_context("spawn")  # clean processes: honest RSS baselines
-
-
-class BenchError(RuntimeError):
-    pass
 
 
 def _recv(conn, what: str, timeout: float = REPLY_TIMEOUT_S):

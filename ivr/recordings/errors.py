@@ -1,4 +1,6 @@
-"""Errors of the recordings package.
+"""The recordings package's errors, defined with the rest of the tree in
+ivr/errors.py and named here too so the package's modules import them from
+one short place.
 
     IVRError
     └── RecordingError          a recording cannot be found, read or written
@@ -10,30 +12,6 @@
 
 from __future__ import annotations
 
-from ..errors import IVRError
+from ..errors import ExportFailed, RecordingDeleted, RecordingError, RecordingFileMissing, UnknownRecording
 
-
-class RecordingError(IVRError):
-    pass
-
-
-class UnknownRecording(RecordingError):
-    def __init__(self, key: str):
-        self.key = key
-        super().__init__(f"no recording {key!r} (give its id or the call's unique id)")
-
-
-class RecordingFileMissing(RecordingError):
-    def __init__(self, key: str, path: str):
-        self.key, self.path = key, path
-        super().__init__(f"recording {key}: file missing on disk: {path}")
-
-
-class RecordingDeleted(RecordingError):
-    def __init__(self, key: str, at: str):
-        self.key, self.at = key, at
-        super().__init__(f"recording {key} was deleted at {at}")
-
-
-class ExportFailed(RecordingError):
-    pass
+__all__ = ["ExportFailed", "RecordingDeleted", "RecordingError", "RecordingFileMissing", "UnknownRecording"]

@@ -16,7 +16,8 @@ currency=; 2 decimals), date (YYYY-MM-DD, years 1000..2999).
 from __future__ import annotations
 
 from . import en, hu, lt, pl
-from .core import KINDS, MAX, ORDINAL_MAX, SpeechError, Value
+from ..errors import SpeechError
+from .core import KINDS, MAX, ORDINAL_MAX, Value
 from .core import money as _money
 from .core import vocabulary as _vocabulary
 

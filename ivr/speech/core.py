@@ -14,16 +14,12 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from ..errors import IVRError
+from ..errors import SpeechError
 
 KINDS = ("money", "number", "digits", "date", "ordinal", "count")
 MAX = 999_999_999
 ORDINAL_MAX = 100
 YEARS = (1000, 2999)  # enough for due dates; the year rules are checked over all of it
-
-
-class SpeechError(IVRError):
-    """A value, kind, language, currency or noun that cannot be spoken."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +47,8 @@ class Value:
         self.lang, self.kind, self.text = lang, kind, str(text).strip()
 
     def error(self, what: str) -> SpeechError:
-        return SpeechError(f"{self.lang.CODE} {self.kind}: {self.text!r} {what}")
+        return SpeechError(f"{self.lang.CODE} {self.kind}: {self.text!r} {what}",
+                           language=self.lang.CODE, kind=self.kind, value=self.text)
 
     def integer(self, text: str, lo: int, hi: int, what: str = "a whole number") -> int:
         if not re.fullmatch(r"[+-]?[0-9]+", text):

@@ -10,11 +10,11 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..config import Settings
-from ..recordings.errors import RecordingDeleted, RecordingError
+from ..errors import LoginRequired, RecordingDeleted, RecordingError
 from ..store.db import open_engine
 from .auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_S, SessionData, Signer, load_secret, new_session, \
     tokens_match
-from .context import Console, LoginRequired, check_csrf, page, page_session
+from .context import Console, check_csrf, page, page_session
 from .throttle import LoginThrottle
 from .users import authenticate, end_sessions
 

@@ -18,17 +18,13 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..errors import IVRError
+from ..errors import WebError
 
 SESSION_COOKIE = "ivr_session"
 LOGIN_CSRF_COOKIE = "ivr_login_csrf"   # double-submit token of the login form (no session yet)
 SESSION_S = 12 * 3600
 ROLES = ("ops", "admin")
 MIN_SECRET = 32   # bytes: anything shorter (an empty file!) would let anyone sign a cookie
-
-
-class WebError(IVRError):
-    """The console cannot start as configured."""
 
 
 @dataclass(frozen=True)

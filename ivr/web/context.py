@@ -10,6 +10,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.engine import Engine
 
+from ..errors import LoginRequired
 from ..recordings.store import RecordingInfo, get
 from .auth import SESSION_COOKIE, SessionData, Signer, tokens_match
 from .templates import render
@@ -26,13 +27,6 @@ class Console:
     signer: Signer
     retention_days: int
     service_level_s: float
-
-
-class LoginRequired(Exception):
-    """No valid session: pages redirect to /login, media answer 401."""
-
-    def __init__(self, media: bool):
-        self.media = media
 
 
 def console(request: Request) -> Console:

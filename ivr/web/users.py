@@ -9,15 +9,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from ..data.pins import hash_pin, verify_pin
-from ..errors import IVRError
+from ..errors import UserError
 from ..store.models import User, utcnow
 from .auth import ROLES, SessionData
 
 MIN_PASSWORD = 8
-
-
-class UserError(IVRError):
-    """A console user cannot be added or changed as asked."""
 
 
 @dataclass(frozen=True)
