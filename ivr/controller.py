@@ -14,6 +14,7 @@ from .config import Settings, load_settings
 from .errors import ChannelHungUp, IVRError
 from .menu.interpreter import CallContext
 from .menu.model import Menu, build_menu
+from .menu.outcome import CALLER_HANGUP, ERROR, HangupCause, StepKind
 from .menu.prompts import PromptResolver
 from .menu.session import SessionDriver
 from .store.calllog import CallLogWriter, CallRecord
@@ -104,12 +105,14 @@ class Controller:
         stopped before it was stored): store them now. A file still being
         written belongs to a live call, whose own controller stores it."""
         from .recordings.finalize import finalize
+        from .recordings.store import unstored_consenting_calls
         settings = self.current.settings
+        folder, fmt = settings.recordings.directory, settings.recordings.format
         try:
-            missing = await asyncio.to_thread(unstored_consenting_calls, self.engine, settings)
-            for uid, caller_id, at in missing:
-                await finalize(self.engine, settings.recordings.directory, uid, caller_id, "", "", at, timeout=2,
-                               fmt=settings.recordings.format)
+            missing = await asyncio.to_thread(unstored_consenting_calls, self.engine, folder, fmt)
+            for call in missing:
+                await finalize(self.engine, folder, call.unique_id, call.caller_id, "", "", call.at, timeout=2,
+                               fmt=fmt)
             if missing:
                 log.info("recordings sweep: %d consenting call(s) had a file and no row", len(missing))
         except Exception:  # the sweep must never stop the controller from serving
@@ -163,28 +166,34 @@ async def run_call(loaded: Loaded, channel, calllog: CallLogWriter, data: DataSo
     driver = SessionDriver(loaded.menu, channel, ctx, record, loaded.prompts,
                            loaded.settings.recordings.directory, loaded.settings.recordings.format, data=data)
     calls_log = logging.LoggerAdapter(log, {"uid": info.unique_id})
+    cause: HangupCause | None = None
     try:
         record.called = await _safe_variable(channel, "IVR_CALLED") or record.called
         calllog.start_call(record)
         calls_log.info("call from %r to %r", record.caller_id, record.called)
         await channel.answer()
         outcome = await driver.run()
-        if not driver.hung_up:
-            await channel.set_variable("IVR_OUTCOME", outcome)
+        cause = driver.ended_by
+        if not driver.gone:
+            await channel.set_variable("IVR_OUTCOME", str(outcome))
+            cause = HangupCause.IVR  # the dialplan hangs up once IVR_OUTCOME is set
     except ChannelHungUp:
-        record.outcome = record.outcome or "caller-hangup"
+        record.outcome = record.outcome or str(CALLER_HANGUP)
+        cause = driver.ended_by or HangupCause.CALLER
     except IVRError as exc:
-        record.outcome, record.error = "error", str(exc)
+        record.outcome, record.error, cause = str(ERROR), str(exc), HangupCause.ERROR
         calls_log.error("call failed: %s", exc)
         # IVR_OUTCOME stays empty: the dialplan sends the caller to the operator queue.
     except Exception as exc:  # a bug or a database outage: logged, and the caller still reaches the queue
-        record.outcome, record.error = "error", f"{type(exc).__name__}: {exc}"
+        record.outcome, record.error = str(ERROR), f"{type(exc).__name__}: {exc}"
+        cause = HangupCause.ERROR
         calls_log.exception("call failed")
     finally:
-        if channel.hung_up or driver.hung_up:
-            record.hangup_cause = record.hangup_cause or ("ivr" if driver.hung_up else "caller")
+        # The one place a call's hang-up cause is set. A call that ended inside a
+        # queue has none yet: the queue's record says whether caller or agent hung up.
+        record.hangup_cause = str(cause) if cause is not None else ""
         calllog.end_call(record)
-        calls_log.info("call ended: %s", record.outcome)
+        calls_log.info("call ended: %s (hung up by %s)", record.outcome, record.hangup_cause or "the queue")
     return record
 
 
@@ -198,48 +207,19 @@ async def store_recording(engine, settings: Settings, record: CallRecord,
     """The consenting call's recording, once closed, with the queue and agent
     that handled the call (from its handle-time record, when it was queued)."""
     from .recordings.finalize import finalize
+    from .recordings.store import attach_queue_and_agent
     uid = record.unique_id
     try:
         row = await finalize(engine, settings.recordings.directory, uid, record.caller_id, "", "",
                              record.consent_at or record.started_at, timeout, fmt=settings.recordings.format)
-        if row is None or not any(st.action == "queue-enter" for st in record.steps):
+        if row is None or not any(st.action == StepKind.QUEUE_ENTER for st in record.steps):
             return
         for _ in range(20):  # the handle-time record lands as the AMI Hangup is folded
-            if await asyncio.to_thread(_attach_queue_and_agent, engine, uid):
+            if await asyncio.to_thread(attach_queue_and_agent, engine, uid):
                 return
             await asyncio.sleep(0.5)
     except Exception:  # a recording that cannot be stored must not take the controller down
         log.exception("storing the recording failed", extra={"uid": uid})
-
-
-def _attach_queue_and_agent(engine, uid: str) -> bool:
-    """Copy the call's last handle-time queue and agent onto its recording; False if none yet."""
-    from sqlalchemy import select, update
-    from sqlalchemy.orm import Session
-
-    from .store.models import HandleTimeRow, Recording
-    with Session(engine) as s, s.begin():
-        ht = s.execute(select(HandleTimeRow.queue, HandleTimeRow.agent).where(HandleTimeRow.unique_id == uid)
-                       .order_by(HandleTimeRow.entered_at.desc())).first()
-        if ht is None:
-            return False
-        s.execute(update(Recording).where(Recording.unique_id == uid).values(queue=ht.queue, agent=ht.agent))
-        return True
-
-
-def unstored_consenting_calls(engine, settings: Settings) -> list[tuple[str, str, object]]:
-    """(unique id, caller id, consent time) of consenting calls with a file but no recording row."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
-
-    from .store.models import Call, Recording
-    with Session(engine) as s:
-        rows = s.execute(select(Call.unique_id, Call.caller_id, Call.consent_at, Call.started_at)
-                         .outerjoin(Recording, Recording.unique_id == Call.unique_id)
-                         .where(Call.consent.is_(True), Recording.id.is_(None))).all()
-    folder, fmt = settings.recordings.directory, settings.recordings.format
-    return [(uid, caller, consent_at or started) for uid, caller, consent_at, started in rows
-            if "/" not in uid and (folder / f"{uid}.{fmt}").is_file()]
 
 
 async def _safe_variable(channel: FastAGIChannel, name: str) -> str:

@@ -12,11 +12,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from ..store.models import AuditEntry, Recording, utcnow
+from ..store.models import AuditEntry, Call, HandleTimeRow, Recording, utcnow
 from ..store.window import window
 from .errors import RecordingDeleted, RecordingFileMissing, UnknownRecording
 
@@ -72,6 +72,15 @@ class AuditInfo:
 
     def to_json(self) -> dict:
         return {**asdict(self), "at": self.at.isoformat()}
+
+
+@dataclass(frozen=True)
+class UnstoredCall:
+    """A consenting call whose recording file is on disk but has no row yet."""
+
+    unique_id: str
+    caller_id: str
+    at: datetime                      # consent time, else the call's start
 
 
 @dataclass(frozen=True)
@@ -201,3 +210,26 @@ def execute_purge(engine: Engine, recordings_dir: Path, plan: PurgePlan, actor: 
         delete_recording(engine, recordings_dir, info, actor, f"retention: started before {plan.cutoff.isoformat()}",
                          derived_dirs)
     return len(plan.items)
+
+
+def attach_queue_and_agent(engine: Engine, unique_id: str) -> bool:
+    """Copy the call's last handle-time queue and agent onto its recording; False if none yet."""
+    with Session(engine) as s, s.begin():
+        ht = s.execute(select(HandleTimeRow.queue, HandleTimeRow.agent).where(HandleTimeRow.unique_id == unique_id)
+                       .order_by(HandleTimeRow.entered_at.desc())).first()
+        if ht is None:
+            return False
+        s.execute(update(Recording).where(Recording.unique_id == unique_id).values(queue=ht.queue, agent=ht.agent))
+        return True
+
+
+def unstored_consenting_calls(engine: Engine, recordings_dir: Path, fmt: str) -> list[UnstoredCall]:
+    """Consenting calls with a file `<unique id>.<fmt>` in recordings_dir but
+    no recording row (the controller stopped before storing it)."""
+    with Session(engine) as s:
+        rows = s.execute(select(Call.unique_id, Call.caller_id, Call.consent_at, Call.started_at)
+                         .outerjoin(Recording, Recording.unique_id == Call.unique_id)
+                         .where(Call.consent.is_(True), Recording.id.is_(None))).all()
+    folder = Path(recordings_dir)
+    return [UnstoredCall(uid, caller, consent_at or started) for uid, caller, consent_at, started in rows
+            if "/" not in uid and (folder / f"{uid}.{fmt}").is_file()]
