@@ -10,19 +10,17 @@ table's unique key mean nothing is counted twice.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from pathlib import Path
 
-from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from ..ami.client import AMIClient
 from ..config import AMISettings
-from ..store.models import HandleTimeRow
+from .conf import wrapup_times  # noqa: F401  (the controller reads it from here)
 from .fold import QueueFolder
 from .queue_log import read_since
-from .store import HandleTimeWriter
+from .store import HandleTimeWriter, last_entered_second
 
 log = logging.getLogger("ivr.queues")
 
@@ -30,28 +28,6 @@ FOLDED = ("QueueCallerJoin", "QueueCallerLeave", "QueueCallerAbandon", "AgentCal
           "AgentConnect", "AgentComplete", "Hangup", "UserEvent")
 REPLAY_MARGIN = 2.0        # seconds before the cut, in case the last events were in flight
 STARTUP_LOOKBACK = 86400   # at start, recover at most a day of queue_log
-
-
-def wrapup_times(queues_conf: Path) -> dict[str, float]:
-    """wrapuptime per queue from queues.conf ([general] applies to all)."""
-    times: dict[str, float] = {}
-    section, default = "", 0.0
-    try:
-        lines = queues_conf.read_text().splitlines()
-    except OSError:
-        return times
-    for raw in lines:
-        line = raw.split(";", 1)[0].strip()
-        if m := re.fullmatch(r"\[([^\]]+)\].*", line):
-            section = m.group(1)
-            if section != "general":
-                times.setdefault(section, default)
-        elif m := re.fullmatch(r"wrapuptime\s*=>?\s*(\d+(?:\.\d+)?)", line):
-            if section == "general":
-                default = float(m.group(1))
-            else:
-                times[section] = float(m.group(1))
-    return times
 
 
 class QueueConsumer:
@@ -74,7 +50,7 @@ class QueueConsumer:
         self.writer.close()
 
     def _on_event(self, manager, event) -> None:
-        self.writer.put(self.folder.feed(event))
+        self.writer.put_many(self.folder.feed(event))
 
     def _on_disconnect(self, manager, exc) -> None:
         self.disconnected_at = self.folder.last_timestamp or time.time()
@@ -96,14 +72,12 @@ class QueueConsumer:
             return 0
         n = 0
         for event in read_since(self.queue_log, since):
-            self.writer.put(self.folder.feed(event))
+            self.writer.put_many(self.folder.feed(event))
             n += 1
         return n
 
     def _last_stored(self) -> float | None:
         try:
-            with self.engine.connect() as conn:
-                last = conn.execute(select(func.max(HandleTimeRow.entered_second))).scalar()
+            return last_entered_second(self.engine)
         except Exception:  # a fresh database: nothing to recover
             return None
-        return float(last) if last else None

@@ -8,14 +8,14 @@ second): the record lands once.
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 from datetime import datetime, timezone
 
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from ..store.models import HandleTimeRow
+from ..store.writer import BatchWriter
 from .records import HandleTime
 
 log = logging.getLogger("ivr.queues.store")
@@ -46,48 +46,30 @@ def insert_records(engine: Engine, records: list[HandleTime]) -> int:
         return len(conn.execute(stmt.returning(HandleTimeRow.id)).all())
 
 
-class HandleTimeWriter:
-    """A thread that inserts finished records, so the AMI reader never waits on the database."""
+def last_entered_second(engine: Engine) -> float | None:
+    """When the newest stored record's caller joined its queue (epoch seconds); None if none is stored."""
+    with engine.connect() as conn:
+        last = conn.execute(select(func.max(HandleTimeRow.entered_second))).scalar()
+    return float(last) if last else None
 
-    def __init__(self, engine: Engine):
+
+class HandleTimeWriter(BatchWriter[HandleTime]):
+    """A thread that inserts finished records, so the AMI reader never waits on the database.
+    A failed batch is retried one record at a time (the insert is idempotent)."""
+
+    thread_name = "handle-time-writer"
+    logger = log
+
+    def __init__(self, engine: Engine, batch: int = 200):
         self.engine = engine
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="handle-time-writer", daemon=True)
-        self._thread.start()
+        super().__init__(batch)
 
-    def put(self, records: list[HandleTime]) -> None:
-        if records:
-            self._queue.put(records)
+    def write(self, items: list[HandleTime]) -> None:
+        insert_records(self.engine, items)
 
-    def flush(self, timeout: float = 30) -> None:
-        done = threading.Event()
-        self._queue.put(done)
-        done.wait(timeout)
+    def units(self, items: list[HandleTime]):
+        for rec in items:
+            yield rec.unique_id, [rec]
 
-    def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join(30)
-
-    def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            batch, signals, stop = [], [], False
-            while True:
-                if item is None:
-                    stop = True
-                elif isinstance(item, threading.Event):
-                    signals.append(item)
-                else:
-                    batch.extend(item)
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-            try:
-                insert_records(self.engine, batch)
-            except Exception:
-                log.exception("could not store %d handle-time record(s)", len(batch))
-            for s in signals:
-                s.set()
-            if stop:
-                return
+    def describe(self, label: str, unit: list[HandleTime]) -> tuple[str, dict]:
+        return f"could not store the handle-time record of queue {unit[0].queue!r}", {"uid": label}

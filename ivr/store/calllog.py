@@ -9,8 +9,6 @@ ends (in the session's `finally`), so a crash mid-call still leaves a row.
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
 from .models import Call, Step, utcnow
+from .writer import BatchWriter
 
 log = logging.getLogger("ivr.calllog")
 
@@ -59,69 +58,36 @@ class CallRecord:
         self.steps.append(StepRecord(node, action, detail, digits))
 
 
-_STOP = object()
+class CallLogWriter(BatchWriter[tuple[str, CallRecord]]):
+    """Owns a thread that writes CallRecords; `start_call`/`end_call` never block.
+    `flush` and `close` come from BatchWriter; a failed batch is written again
+    one call at a time, so only what fails alone is lost."""
 
-
-class CallLogWriter:
-    """Owns a thread that writes CallRecords; `start_call`/`end_call` never block."""
+    thread_name = "calllog-writer"
+    logger = log
 
     def __init__(self, engine: Engine, batch: int = 200):
-        self.engine, self.batch = engine, batch
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="calllog-writer", daemon=True)
-        self._thread.start()
+        self.engine = engine
+        super().__init__(batch)
 
     def start_call(self, record: CallRecord) -> None:
-        self._queue.put(("start", _snapshot(record)))
+        self.put(("start", _snapshot(record)))
 
     def end_call(self, record: CallRecord) -> None:
         if record.ended_at is None:
             record.ended_at = utcnow()
-        self._queue.put(("end", _snapshot(record)))
+        self.put(("end", _snapshot(record)))
 
-    def flush(self, timeout: float = 30) -> None:
-        """Block until everything queued so far is committed."""
-        done = threading.Event()
-        self._queue.put(("flush", done))
-        done.wait(timeout)
-
-    def close(self) -> None:
-        self._queue.put((_STOP, None))
-        self._thread.join(30)
-
-    def _run(self) -> None:
-        while True:
-            items = [self._queue.get()]
-            while len(items) < self.batch:
-                try:
-                    items.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            stop = any(kind is _STOP for kind, _ in items)
-            records = [(k, r) for k, r in items if k in ("start", "end")]
-            try:
-                self._write(records)
-            except Exception:
-                # One bad record must not cost the batch's other calls their log:
-                # write them one call at a time, and lose only what fails alone.
-                self._write_each(records)
-            for kind, payload in items:
-                if kind == "flush":
-                    payload.set()
-            if stop:
-                return
-
-    def _write_each(self, items: list[tuple[str, CallRecord]]) -> None:
+    def units(self, items: list[tuple[str, CallRecord]]):
         by_call: dict[str, list[tuple[str, CallRecord]]] = {}
         for kind, rec in items:
             by_call.setdefault(rec.unique_id, []).append((kind, rec))
-        for uid, mine in by_call.items():
-            try:
-                self._write(mine)
-            except Exception:
-                log.exception("call log: the record of this call could not be written", extra={"uid": uid})
+        return by_call.items()
 
-    def _write(self, items: list[tuple[str, CallRecord]]) -> None:
+    def describe(self, label: str, unit: list[tuple[str, CallRecord]]) -> tuple[str, dict]:
+        return "call log: the record of this call could not be written", {"uid": label}
+
+    def write(self, items: list[tuple[str, CallRecord]]) -> None:
         """One transaction, a few statements per batch (SQLAlchemy Core, executemany):
         the ORM's unit of work cost more CPU per call than the whole AGI dialogue."""
         if not items:
