@@ -8,6 +8,7 @@ second): the record lands once.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import func, select
@@ -44,6 +45,29 @@ def insert_records(engine: Engine, records: list[HandleTime]) -> int:
     # RETURNING counts what landed; rowcount is -1 for this on psycopg.
     with engine.begin() as conn:
         return len(conn.execute(stmt.returning(HandleTimeRow.id)).all())
+
+
+@dataclass(frozen=True)
+class QueueStay:
+    """One stored handle-time record: one call's stay in one queue."""
+
+    queue: str
+    agent: str
+    outcome: str
+    entered_at: datetime
+    wait_s: float
+    ring_s: float
+    talk_s: float
+    wrapup_s: float
+
+
+def stays_of_call(engine: Engine, unique_id: str) -> list[QueueStay]:
+    """The call's handle-time records, in the order it joined the queues."""
+    t = HandleTimeRow
+    stmt = (select(t.queue, t.agent, t.outcome, t.entered_at, t.wait_s, t.ring_s, t.talk_s, t.wrapup_s)
+            .where(t.unique_id == unique_id).order_by(t.entered_at))
+    with engine.connect() as conn:
+        return [QueueStay(*row) for row in conn.execute(stmt)]
 
 
 def last_entered_second(engine: Engine) -> float | None:

@@ -124,6 +124,14 @@ def get(engine: Engine, key: str | int) -> RecordingInfo:
         return RecordingInfo.of(row)
 
 
+def of_call(engine: Engine, unique_id: str) -> RecordingInfo | None:
+    """The call's recording, unless deleted; None if it has none."""
+    with Session(engine) as session:
+        row = session.scalars(select(Recording).where(Recording.unique_id == unique_id,
+                                                      Recording.deleted_at.is_(None))).first()
+        return RecordingInfo.of(row) if row else None
+
+
 def file_of(recordings_dir: Path, info: RecordingInfo) -> Path:
     """The file on disk, which must lie inside recordings_dir; RecordingFileMissing if not there."""
     base = Path(recordings_dir).resolve()

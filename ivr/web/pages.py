@@ -11,16 +11,14 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from ..queues.store import stays_of_call
 from ..recordings.export import FORMATS
-from ..recordings.store import RecordingFilter, audit_log, search
-from ..reports.command import parse_when
+from ..recordings.store import RecordingFilter, audit_log, of_call, search
 from ..reports.handle_times import GROUPINGS, handle_times
-from ..reports.output import _cell, render as render_report
+from ..reports.output import cell, render as render_report
 from ..store.calllog import call_summary, get_call
-from ..store.models import HandleTimeRow, Recording
+from ..store.window import parse_when
 from .auth import SessionData
 from .context import console, page, page_session, recording_by_id
 
@@ -72,12 +70,8 @@ def call(request: Request, unique_id: str, session: SessionData = Depends(page_s
     found = get_call(engine, unique_id)
     if found is None:
         raise HTTPException(404, f"no call {unique_id!r} in the call log")
-    with Session(engine) as s:
-        queue_rows = list(s.scalars(select(HandleTimeRow).where(HandleTimeRow.unique_id == found.unique_id)
-                                    .order_by(HandleTimeRow.entered_at)))
-        rec = s.scalars(select(Recording).where(Recording.unique_id == found.unique_id,
-                                                Recording.deleted_at.is_(None))).first()
-    return page("call.html", session, c=call_summary(found), queue_rows=queue_rows, recording=rec)
+    return page("call.html", session, c=call_summary(found), queue_rows=stays_of_call(engine, found.unique_id),
+                recording=of_call(engine, found.unique_id))
 
 
 def _handle_times(request: Request):
@@ -101,7 +95,7 @@ def dashboard(request: Request, session: SessionData = Depends(page_session)):
     names = [f.name for f in fields(rows[0])] if rows else []
     query = urlencode({k: v for k, v in q.items() if v})
     return page("dashboard.html", session, q=q, error=error, query=query, fields=names,
-                rows=[[_cell(v) for v in astuple(r)] for r in rows])
+                rows=[[cell(v) for v in astuple(r)] for r in rows])
 
 
 @router.get("/dashboard/chart.png")

@@ -168,6 +168,7 @@ def test_call_detail_and_dashboard(console, as_ops):
     page = as_ops.get(f"/calls/{console.unique_id}").text
     assert "main › consent › operator" in page
     assert "yes" in page and "PJSIP/alice" in page and "7.5 s" in page
+    assert f'href="/recordings/{console.rec_id}"' in page   # the call's recording, from recordings.store.of_call
     dash = as_ops.get("/dashboard?by=agent").text
     assert "PJSIP/alice" in dash
     chart = as_ops.get("/dashboard/chart.png?by=agent")
