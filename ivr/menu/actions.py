@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from .outcome import StepKind
+
 
 @dataclass(frozen=True)
 class Play:
@@ -40,6 +42,15 @@ class SetVar:
 
 
 @dataclass(frozen=True)
+class Consent:
+    """The caller's answer to the recording question: the driver stores it on the call
+    (consent, consent_at) and logs it as a `set` step. Answer: None."""
+
+    node: str
+    given: bool
+
+
+@dataclass(frozen=True)
 class StartRecording:
     node: str
 
@@ -62,7 +73,7 @@ class Note:
     """A step worth logging that needs no I/O (enter, invalid, timeout, set...)."""
 
     node: str
-    action: str
+    action: StepKind
     detail: Mapping[str, Any] = field(default_factory=dict)
     digits: str = ""
 

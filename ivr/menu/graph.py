@@ -12,38 +12,10 @@ import subprocess
 from pathlib import Path
 
 from ..errors import IVRError
-from .model import SPECIAL_TARGETS, LanguageNode, Menu, MenuNode, Node, Say
-
-SHAPES = {"menu": "box", "play": "note", "queue": "cds", "hangup": "doublecircle", "hours": "diamond",
-          "language": "box", "consent": "box", "identify": "box", "goto": "point"}
-
-
-def edges(node: Node) -> list[tuple[str, str, str]]:
-    """(target, label, style) for every way out of a node."""
-    out: list[tuple[str, str, str]] = []
-    if isinstance(node, MenuNode):
-        out += [(t, d, "digit") for d, t in node.options.items()]
-    if isinstance(node, LanguageNode):
-        out += [(node.next, f"{d}: {lang}", "digit") for d, lang in node.options.items()]
-    elif node.next:
-        out.append((node.next, "", "next"))
-    for attr, label in (("on_failure", "failure"), ("on_closed", "closed"), ("on_timeout", "queue timeout"),
-                        ("on_full", "queue full"), ("on_empty", "queue empty"), ("open", "open"),
-                        ("closed", "closed")):
-        target = getattr(node, attr, "")
-        if target:
-            out.append((target, label, "failure" if label not in ("open",) else "next"))
-    return out
-
-
-def reachable(menu: Menu) -> set[str]:
-    seen, todo = {menu.entry}, [menu.entry]
-    while todo:
-        for target, _, _ in edges(menu.nodes[todo.pop()]):
-            if target in menu.nodes and target not in seen:
-                seen.add(target)
-                todo.append(target)
-    return seen
+from .items import Say
+from .menugraph import MenuGraph
+from .model import SPECIAL_TARGETS, Menu
+from .nodes import REGISTRY, EdgeKind
 
 
 def _q(text: str) -> str:
@@ -56,30 +28,32 @@ def _prompt_text(items: tuple) -> str:
 
 
 def to_dot(menu: Menu) -> str:
-    live = reachable(menu)
+    graph = MenuGraph.of_menu(menu)
+    live = graph.reachable()
     lines = ["digraph menu {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=10];',
              '  edge [fontname="Helvetica", fontsize=9];']
     for name, node in menu.nodes.items():
         label = f"{name}\n[{node.type}]"
         if node.prompt:
             label += "\n" + _prompt_text(node.prompt)[:60]
-        attrs = {"shape": SHAPES.get(node.type, "box"), "label": label}
+        attrs = {"shape": REGISTRY[node.type].shape, "label": label}
         if name == menu.entry:
             attrs.update(style="bold,filled", fillcolor="lightblue")
         if name not in live:
             attrs.update(style="dashed,filled", fillcolor="lightgrey", label=label + "\n(unreachable)")
         lines.append(f"  {_q(name)} [" + ", ".join(f"{k}={_q(v)}" for k, v in attrs.items()) + "];")
-    for name, node in menu.nodes.items():
-        for target, label, style in edges(node):
+    for name, out in graph.edges.items():
+        for edge in out:
+            target = edge.target
             if target in SPECIAL_TARGETS:
                 target_id = f"{name}:{target}"
                 lines.append(f"  {_q(target_id)} [shape=plaintext, label={_q(target)}];")
             else:
                 target_id = target
-            attrs = {"label": label}
-            if style == "failure":
+            attrs = {"label": edge.label}
+            if edge.kind is EdgeKind.FAILURE:
                 attrs.update(style="dashed", color="firebrick", fontcolor="firebrick")
-            elif style == "next":
+            elif edge.kind is EdgeKind.NEXT:
                 attrs.update(color="gray40")
             lines.append(f"  {_q(name)} -> {_q(target_id)} [" + ", ".join(f"{k}={_q(v)}" for k, v in attrs.items()) + "];")
     lines.append("}")

@@ -9,117 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..errors import ConfigError
 from .hours import Hours, parse_hours
+from .items import Say, parse_prompt
+from .nodes import REGISTRY, FieldKind, Node
+
+__all__ = ["BACK", "REPEAT", "SPECIAL_TARGETS", "PROMPT_FIELDS", "Menu", "Say", "build_menu", "build_node"]
 
 BACK, REPEAT = "back", "repeat"
 SPECIAL_TARGETS = (BACK, REPEAT)
 
-
-@dataclass(frozen=True)
-class Say:
-    """A value spoken in fragments: {say: money, value: account.balance}."""
-
-    kind: str
-    value: str = ""
-
-
 PromptItem = "str | Say"
-
-
-@dataclass(frozen=True)
-class Node:
-    name: str
-    type: str
-    prompt: tuple = ()
-    next: str = ""
-    on_failure: str = ""
-
-
-@dataclass(frozen=True)
-class MenuNode(Node):
-    options: Mapping[str, str] = field(default_factory=dict)
-    timeout: float = 5.0
-    inter_digit_timeout: float = 2.0
-    retries: int = 3
-    invalid: tuple = ()
-    no_input: tuple = ()
-
-
-@dataclass(frozen=True)
-class PlayNode(Node):
-    pass
-
-
-@dataclass(frozen=True)
-class IdentifyNode(Node):
-    by: tuple[str, ...] = ("caller_id", "account_pin")
-    attempts: int = 3
-    account_prompt: tuple = ("enter-account-number",)
-    pin_prompt: tuple = ("enter-pin",)
-    failed_prompt: tuple = ("identify-failed",)
-    timeout: float = 8.0
-
-
-@dataclass(frozen=True)
-class ConsentNode(Node):
-    accept: str = "1"
-    decline: str = "2"
-    timeout: float = 5.0
-
-
-@dataclass(frozen=True)
-class QueueNode(Node):
-    queue: str = ""
-    hours: str = ""
-    on_closed: str = ""
-    max_wait: int = 0
-    on_timeout: str = ""
-    on_full: str = ""
-    on_empty: str = ""
-    options: str = ""        # Queue() options as Asterisk spells them, e.g. "t" or "r"
-    music_class: str = ""    # musiconhold.conf class while waiting (CHANNEL(musicclass))
-    priority: int = 0        # QUEUE_PRIO: higher is answered first
-
-
-@dataclass(frozen=True)
-class CallbackNode(Node):
-    """Store a request to be called back by `queue`'s team, then play prompt and go on."""
-
-    queue: str = ""
-
-
-@dataclass(frozen=True)
-class HoursNode(Node):
-    hours: str = ""
-    open: str = ""
-    closed: str = ""
-
-
-@dataclass(frozen=True)
-class LanguageNode(Node):
-    options: Mapping[str, str] = field(default_factory=dict)
-    timeout: float = 5.0
-
-
-@dataclass(frozen=True)
-class HangupNode(Node):
-    pass
-
-
-@dataclass(frozen=True)
-class GotoNode(Node):
-    """Jump to `next`; lets admins name a shared destination."""
-
-
-NODE_TYPES: dict[str, type[Node]] = {
-    "menu": MenuNode, "play": PlayNode, "identify": IdentifyNode, "consent": ConsentNode, "callback": CallbackNode,
-    "queue": QueueNode, "hours": HoursNode, "language": LanguageNode, "hangup": HangupNode,
-    "goto": GotoNode,
-}
 
 
 @dataclass(frozen=True)
@@ -135,46 +38,34 @@ class Menu:
         return self.languages[0]
 
 
-def _prompt(value: Any) -> tuple:
-    if value is None:
-        return ()
-    items = value if isinstance(value, list) else [value]
-    out: list = []
-    for item in items:
-        if isinstance(item, dict) and "say" in item:
-            out.append(Say(str(item["say"]), str(item.get("value", ""))))
-        else:
-            out.append(str(item))
-    return tuple(out)
+# Every prompt field of every node type: prompts a new type gains are checked and listed too.
+PROMPT_FIELDS = tuple(dict.fromkeys(n for t in REGISTRY.values() for n in t.fields_of(FieldKind.PROMPT)))
 
-
-PROMPT_FIELDS = ("prompt", "invalid", "no_input", "account_prompt", "pin_prompt", "failed_prompt")
-_FLOAT_FIELDS = ("timeout", "inter_digit_timeout")
-_PLAIN = {"name", "type"}
+_CONVERT = {
+    FieldKind.PROMPT: parse_prompt,
+    FieldKind.DIGIT_TARGETS: lambda v: {str(k): str(t) for k, t in v.items()} if isinstance(v, dict) else v,
+    FieldKind.DIGIT_LANGUAGES: lambda v: {str(k): str(t) for k, t in v.items()} if isinstance(v, dict) else v,
+    FieldKind.WAYS: lambda v: tuple(v) if isinstance(v, list) else (str(v),),
+    FieldKind.SECONDS: float,
+}
 
 
 def build_node(name: str, spec: Mapping[str, Any]) -> Node:
+    """The node of one menu.nodes entry, its values converted by their field kinds."""
     kind = spec.get("type")
-    cls = NODE_TYPES.get(kind)  # type: ignore[arg-type]
-    if cls is None:
+    node_type = REGISTRY.get(kind)  # type: ignore[arg-type]
+    if node_type is None:
         raise ConfigError(f"menu.nodes.{name}: unknown type {kind!r}")
+    fields = {f.name: f for f in node_type.fields}
     kwargs: dict[str, Any] = {"name": name, "type": kind}
-    allowed = set(cls.__dataclass_fields__) - _PLAIN
     for key, value in spec.items():
         if key == "type":
             continue
-        if key not in allowed:
+        if key not in fields:
             raise ConfigError(f"menu.nodes.{name}: unknown key {key!r}")
-        if key in PROMPT_FIELDS:
-            value = _prompt(value)
-        elif key == "options" and isinstance(value, dict):
-            value = {str(k): str(v) for k, v in value.items()}
-        elif key == "by":
-            value = tuple(value) if isinstance(value, list) else (str(value),)
-        elif key in _FLOAT_FIELDS:
-            value = float(value)
-        kwargs[key] = value
-    return cls(**kwargs)
+        convert = _CONVERT.get(fields[key].kind)
+        kwargs[key] = convert(value) if convert else value
+    return node_type.node(**kwargs)
 
 
 def build_menu(doc: Mapping[str, Any], where: str = "") -> Menu:

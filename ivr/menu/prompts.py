@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import Say
+from .items import Say
 
 log = logging.getLogger("ivr.prompts")
 AUDIO_EXTENSIONS = (".wav", ".gsm", ".sln", ".ulaw", ".alaw")

@@ -7,17 +7,21 @@ import asyncio
 import json
 import logging
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+from datetime import datetime, timezone
 
 from ..channel.interface import Channel
 from ..errors import ChannelHungUp
-from ..store.calllog import CallRecord
-from ..store.models import utcnow
-from .actions import (Collect, Hangup, LoadData, LookupCaller, Note, Play, QueueCall, RequestCallback, SetVar,
-                      StartRecording, VerifyAccount, WaitDigit)
+from .actions import (Collect, Consent, Hangup, LoadData, LookupCaller, Note, Play, QueueCall, RequestCallback,
+                      SetVar, StartRecording, VerifyAccount, WaitDigit)
 from .interpreter import CallContext, walk
 from .model import Menu
+from .outcome import CALLER_HANGUP, HangupCause, Outcome, StepKind
 from .prompts import PromptResolver
+
+if TYPE_CHECKING:
+    from ..store.calllog import CallRecord
 
 log = logging.getLogger("ivr.session")
 
@@ -32,21 +36,26 @@ class SessionDriver:
         self.prompts, self.recordings_dir, self.recording_format = prompts, recordings_dir, recording_format
         self.observer = observer
         self.data = data  # ivr.data.lookup.DataSource, or None: nobody is known
-        self.hung_up = False
+        self.gone = False  # the channel hung up: nothing more may be sent on it
+        # Who ended the call when it ended in the IVR (caller or ivr); None when it went on,
+        # or ended in a queue, where the queue's record says whether caller or agent hung up.
+        self.ended_by: HangupCause | None = None
         self.in_queue = ""
+        self.queued = False  # handed to Queue() at least once
         self.log = logging.LoggerAdapter(log, {"uid": record.unique_id})
 
-    def _step(self, node: str, action: str, detail: dict | None = None, digits: str = "") -> None:
+    def _step(self, node: str, action: StepKind, detail: dict | None = None, digits: str = "") -> None:
         detail = dict(detail or {})
-        self.record.step(node, action, json.dumps(detail, sort_keys=True) if detail else "", digits)
+        self.record.step(node, action.value, json.dumps(detail, sort_keys=True) if detail else "", digits)
         if self.observer:
-            line = {"node": node, "action": action, **detail}
+            line = {"node": node, "action": action.value, **detail}
             if digits:
                 line["digits"] = digits
             self.observer(line)
 
-    async def run(self) -> str:
-        """Walk the menu; return the outcome. A hangup is a normal end."""
+    async def run(self) -> Outcome:
+        """Walk the menu; return the outcome. A hangup is a normal end: a caller
+        hanging up sets `ended_by` to caller, the IVR hanging up to ivr."""
         gen = walk(self.menu, self.ctx)
         answer = None
         try:
@@ -54,36 +63,41 @@ class SessionDriver:
                 try:
                     action = gen.send(answer)
                 except StopIteration as stop:
-                    outcome = str(stop.value)
+                    outcome = stop.value
                     break
                 answer = await self._do(action)
         except ChannelHungUp:
-            # A call that ends while in a queue was handed off: that is its outcome.
-            outcome = f"queue:{self.in_queue}" if self.in_queue else "caller-hangup"
-            self.hung_up = True
-        self.record.outcome = outcome
+            # A call that ends while in a queue was handed off: that is its outcome,
+            # and who hung up (caller or agent) is the queue's to say.
+            outcome = Outcome.to_queue(self.in_queue) if self.in_queue else CALLER_HANGUP
+            self.gone = True
+            if not self.in_queue:
+                self.ended_by = HangupCause.CALLER
+        self.record.outcome = str(outcome)
         self.record.language = self.ctx.language
         if self.observer:
-            self.observer({"action": "end", "outcome": outcome})
+            self.observer({"action": "end", "outcome": str(outcome)})
         return outcome
 
     async def _do(self, action: object) -> object:
         ch = self.channel
         if isinstance(action, Note):
-            if action.action == "set" and "consent" in action.detail:
-                self.record.consent, self.record.consent_at = bool(action.detail["consent"]), utcnow()
             self._step(action.node, action.action, dict(action.detail), action.digits)
+            return None
+        if isinstance(action, Consent):
+            self.record.consent, self.record.consent_at = action.given, datetime.now(timezone.utc)
+            self._step(action.node, StepKind.SET, {"consent": action.given})
             return None
         if isinstance(action, Play):
             names = self.prompts.names(action.prompts, self.ctx.language)
-            self._step(action.node, "play", {"prompts": names})
+            self._step(action.node, StepKind.PLAY, {"prompts": names})
             files = [self.prompts.file(n, self.ctx.language) for n in names]
             return await ch.play(files, action.escape) if files else ""
         if isinstance(action, WaitDigit):
             return await ch.wait_digit(action.timeout)
         if isinstance(action, Collect):
             names = self.prompts.names(action.prompts, self.ctx.language)
-            self._step(action.node, "play", {"prompts": names})
+            self._step(action.node, StepKind.PLAY, {"prompts": names})
             files = [self.prompts.file(n, self.ctx.language) for n in names]
             return await ch.collect(files, action.max_digits, action.timeout)
         if isinstance(action, SetVar):
@@ -91,20 +105,20 @@ class SessionDriver:
             return None
         if isinstance(action, StartRecording):
             path = self.recordings_dir / f"{self.record.unique_id}.{self.recording_format}"
-            self._step(action.node, "record", {"file": path.name})
+            self._step(action.node, StepKind.RECORD, {"file": path.name})
             await ch.start_recording(str(path))
             return None
         if isinstance(action, QueueCall):
-            self._step(action.node, "queue-enter", {"queue": action.queue})
-            self.in_queue = action.queue
+            self._step(action.node, StepKind.QUEUE_ENTER, {"queue": action.queue})
+            self.in_queue, self.queued = action.queue, True
             status = (await ch.queue(action.queue, action.options, action.timeout)).status
             self.in_queue = ""
             return status
         if isinstance(action, (LookupCaller, VerifyAccount, LoadData, RequestCallback)):
             return await self._lookup(action)
         if isinstance(action, Hangup):
-            self._step(action.node, "hangup")
-            self.hung_up = True
+            self._step(action.node, StepKind.HANGUP)
+            self.gone, self.ended_by = True, HangupCause.IVR
             await ch.hangup()
             return None
         raise TypeError(f"unknown action {action!r}")

@@ -29,8 +29,11 @@ from yaml.nodes import MappingNode, Node as YNode, ScalarNode, SequenceNode
 
 from ..config import AMISettings, ControllerSettings, QueueSettings, RecordingSettings
 from .hours import parse_days, parse_interval
-# The model's own list of prompt fields, so prompts a node type gains are checked too.
-from .model import NODE_TYPES, PROMPT_FIELDS, REPEAT, SPECIAL_TARGETS, MenuNode
+# What each node type holds comes from its declaration (ivr.menu.nodes): a new type is checked too.
+from .menugraph import MenuGraph
+from .model import SPECIAL_TARGETS
+from .nodes import REGISTRY, FieldKind, FieldSpec, NodeType
+from .nodes.base import MAX_TIMEOUT
 from .prompts import prompt_files
 
 
@@ -97,17 +100,6 @@ SECTION_KEYS = {
 MENU_KEYS = ("entry", "languages", "nodes")
 HOURS_KEYS = ("timezone", "weekly", "holidays")
 SAY_KEYS = ("say", "value")
-TARGET_FIELDS = ("next", "on_failure", "on_closed", "on_timeout", "on_full", "on_empty", "open", "closed")
-TERMINAL_TYPES = ("hangup", "queue", "callback")
-# The edges the interpreter follows, per node type (other target fields are accepted but unused).
-FOLLOWED = {
-    "menu": ("on_failure",), "play": ("next",), "identify": ("next", "on_failure"), "consent": ("next",),
-    "queue": ("on_closed", "on_timeout", "on_full", "on_empty"), "hours": ("open", "closed"),
-    "language": ("next",), "hangup": (), "goto": ("next",), "callback": ("next",),
-}
-MAX_TIMEOUT = 60
-TRIES = (1, 10)  # retries, attempts: how often the caller may try
-
 DTMF = re.compile(r"^[0-9*#]+$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 # An unquoted `#` key is a comment to YAML: `  #: node` in a block, `{#: node}` or `, #: node` in a flow.
@@ -120,11 +112,12 @@ MERGE = "tag:yaml.org,2002:merge"
 _LOADER = yaml.SafeLoader("")  # only its scalar constructors are used: they keep no state
 
 
-# A node's keys are its model dataclass's fields (name comes from the mapping key), with their
-# annotations: a float field is seconds, an int field a count.
-NODE_KEYS = {kind: ("type",) + tuple(f.name for f in dataclasses.fields(cls) if f.name not in ("name", "type"))
-             for kind, cls in NODE_TYPES.items()}
-FIELD_TYPES = {kind: {f.name: str(f.type) for f in dataclasses.fields(cls)} for kind, cls in NODE_TYPES.items()}
+# A node's keys are its type's fields (name comes from the mapping key).
+NODE_KEYS = {name: ("type",) + tuple(f.name for f in t.fields) for name, t in REGISTRY.items()}
+FIELD_KINDS = {name: {f.name: f for f in t.fields} for name, t in REGISTRY.items()}
+# Every field that names a node, whatever the type (for nodes of unknown type).
+TARGET_FIELDS = tuple(dict.fromkeys(f for t in REGISTRY.values() for f in t.fields_of(FieldKind.TARGET)))
+DIGIT_MAPS = (FieldKind.DIGIT_TARGETS, FieldKind.DIGIT_LANGUAGES)
 
 
 # --- the document and small helpers ---------------------------------------------------------
@@ -143,10 +136,35 @@ class _NodeSpec:
     def where(self) -> str:
         return f"menu.nodes.{self.name}"
 
+    @property
+    def node_type(self) -> NodeType | None:
+        return REGISTRY.get(self.type) if self.type else None
+
+    def kind_of(self, name: str) -> FieldKind | None:
+        """The kind of one of this node's fields (None for an unknown type or key)."""
+        spec = FIELD_KINDS.get(self.type or "", {}).get(name)
+        return spec.kind if spec else None
+
+    def fields_of(self, *kinds: FieldKind) -> list[tuple[str, YNode, YNode]]:
+        """(name, key, value) of the fields given here whose kind is one of `kinds`."""
+        return [(name, k, v) for name, (k, v) in self.fields.items() if self.kind_of(name) in kinds]
+
+    # NodeView: what the node types' edges, dead ends and checks read.
+
     def text(self, name: str) -> str | None:
         """A field's value when it is a string; None when missing or not a string."""
         pair = self.fields.get(name)
         return _text(pair[1]) if pair else None
+
+    def pairs(self, name: str) -> list[tuple[str, str]]:
+        pair = self.fields.get(name)
+        if not pair or not isinstance(pair[1], MappingNode):
+            return []
+        return [(k.value, t) for k, v in _pairs(pair[1]) if isinstance(k, ScalarNode) and (t := _text(v))]
+
+    def scalar(self, name: str) -> object:
+        pair = self.fields.get(name)
+        return _scalar(pair[1]) if pair and isinstance(pair[1], ScalarNode) else None
 
 
 @dataclass
@@ -186,7 +204,7 @@ class _Doc:
         for name, (key, value) in _mapping(pair[1]).items():
             fields = _mapping(value) if isinstance(value, MappingNode) else {}
             kind = _text(fields["type"][1]) if "type" in fields else None
-            out[name] = _NodeSpec(name, key, value, kind if kind in NODE_TYPES else None, fields)
+            out[name] = _NodeSpec(name, key, value, kind if kind in REGISTRY else None, fields)
         return out
 
     @cached_property
@@ -216,8 +234,8 @@ class _Doc:
         return (_text(pair[1]) if pair else None) or default
 
     @cached_property
-    def graph(self) -> _Graph:
-        return _Graph.of(self)
+    def graph(self) -> MenuGraph:
+        return MenuGraph.build(self.entry or "", {name: (spec.node_type, spec) for name, spec in self.nodes.items()})
 
 
 def _pairs(node: MappingNode, _seen: frozenset = frozenset()) -> list[tuple[YNode, YNode]]:
@@ -463,11 +481,11 @@ def _check_node_types(doc: _Doc) -> None:
             continue
         pair = spec.fields.get("type")
         if pair is None:
-            doc.error(spec.key, f"{spec.where}: no type (one of {', '.join(NODE_TYPES)})")
+            doc.error(spec.key, f"{spec.where}: no type (one of {', '.join(REGISTRY)})")
         elif spec.type is None:
             written = pair[1].value if isinstance(pair[1], ScalarNode) else "?"
             doc.error(pair[1], f"{spec.where}.type: unknown type {written!r}"
-                               f"{_did_you_mean(written, NODE_TYPES, listed=True)}")
+                               f"{_did_you_mean(written, REGISTRY, listed=True)}")
 
 
 def _not_a_string(node: YNode, wanted: str) -> str:
@@ -515,41 +533,50 @@ def _check_prompt(doc: _Doc, where: str, node: YNode) -> None:
 
 
 def _check_field_types(doc: _Doc) -> None:
-    """Timeouts, retries, prompts, names and options have the right shape."""
+    """Each field has the shape its kind asks for: seconds, counts, prompts, names, mappings."""
     for spec in doc.nodes.values():
         if spec.type is None:
             continue
         for name, (key, value) in spec.fields.items():
-            where = f"{spec.where}.{name}"
-            annotation = FIELD_TYPES[spec.type].get(name)
-            if annotation == "float":
-                _check_seconds(doc, where, value)
-            elif annotation == "int":
-                _check_count(doc, where, value, *(TRIES if name in ("retries", "attempts") else (0, None)))
-            elif name in PROMPT_FIELDS:
-                _check_prompt(doc, where, value)
-            elif name in TARGET_FIELDS or name in ("queue", "hours"):
-                if _text(value) is None:
-                    doc.error(value, f"{where}: {_not_a_string(value, 'a name')}")
-            elif name == "options" and spec.type in ("menu", "language"):
-                if not isinstance(value, MappingNode):
-                    doc.error(value, f'{where}: must be a mapping of digits -> target, e.g. {{"1": main}}')
-            elif name == "options" and _text(value) is None:
-                doc.error(value, f"{where}: {_not_a_string(value, 'Asterisk Queue() options, e.g. t')}")
-            elif name == "by":
-                for item in (value.value if isinstance(value, SequenceNode) else [value]):
-                    if _text(item) is None:
-                        doc.error(item, f"{where}: {_not_a_string(item, 'a way to identify, e.g. caller_id')}")
+            fspec = FIELD_KINDS[spec.type].get(name)
+            if fspec is not None:
+                _check_field(doc, f"{spec.where}.{name}", fspec, value)
+
+
+def _check_field(doc: _Doc, where: str, fspec: FieldSpec, value: YNode) -> None:
+    kind = fspec.kind
+    if kind is FieldKind.SECONDS:
+        _check_seconds(doc, where, value)
+    elif kind is FieldKind.COUNT:
+        _check_count(doc, where, value, fspec.low, fspec.high)
+    elif kind is FieldKind.PROMPT:
+        _check_prompt(doc, where, value)
+    elif kind in (FieldKind.TARGET, FieldKind.QUEUE, FieldKind.HOURS):
+        if _text(value) is None:
+            doc.error(value, f"{where}: {_not_a_string(value, 'a name')}")
+    elif kind in DIGIT_MAPS:
+        if not isinstance(value, MappingNode):
+            doc.error(value, f'{where}: must be a mapping of digits -> target, e.g. {{"1": main}}')
+    elif kind is FieldKind.TEXT:
+        if _text(value) is None:
+            doc.error(value, f"{where}: {_not_a_string(value, fspec.wanted)}")
+    elif kind is FieldKind.WAYS:
+        for item in (value.value if isinstance(value, SequenceNode) else [value]):
+            way = _text(item)
+            if way is None:
+                doc.error(item, f"{where}: {_not_a_string(item, 'a way to identify, e.g. ' + fspec.choices[0])}")
+            elif way not in fspec.choices:
+                doc.error(item, f"{where}: unknown way {way!r}{_did_you_mean(way, fspec.choices, listed=True)}")
 
 
 def _check_required_fields(doc: _Doc) -> None:
     """A node type's essential fields are there."""
-    need = {"menu": ("options",), "language": ("options",), "queue": ("queue",), "hours": ("hours",),
-            "callback": ("queue",)}
     for spec in doc.nodes.values():
-        for name in need.get(spec.type or "", ()):
-            if name not in spec.fields:
-                doc.error(spec.key, f"{spec.where}: a {spec.type} node needs {name}")
+        if spec.node_type is None:
+            continue
+        for fspec in spec.node_type.fields:
+            if fspec.required and fspec.name not in spec.fields:
+                doc.error(spec.key, f"{spec.where}: a {spec.type} node needs {fspec.name}")
 
 
 def _check_languages(doc: _Doc) -> None:
@@ -594,15 +621,15 @@ def _dtmf_problem(node: YNode) -> str | None:
 
 
 def _check_option_keys(doc: _Doc) -> None:
-    """Option keys of menu and language nodes are quoted DTMF strings."""
+    """Keys of digit mappings (menu and language options) are quoted DTMF strings."""
     for spec in doc.nodes.values():
-        pair = spec.fields.get("options")
-        if spec.type not in ("menu", "language") or not pair or not isinstance(pair[1], MappingNode):
-            continue
-        for key, _ in _pairs(pair[1]):
-            problem = _dtmf_problem(key)
-            if problem:
-                doc.error(key, f"{spec.where}.options: key {problem}")
+        for name, _, value in spec.fields_of(*DIGIT_MAPS):
+            if not isinstance(value, MappingNode):
+                continue
+            for key, _ in _pairs(value):
+                problem = _dtmf_problem(key)
+                if problem:
+                    doc.error(key, f"{spec.where}.{name}: key {problem}")
 
 
 def _comment_after_colon(doc: _Doc, key: YNode) -> int | None:
@@ -612,15 +639,10 @@ def _comment_after_colon(doc: _Doc, key: YNode) -> int | None:
     return key.end_mark.column + m.end() - 1 if m else None
 
 
-def _check_consent_digits(doc: _Doc) -> None:
-    """accept and decline are quoted DTMF strings, and differ."""
+def _check_dtmf_fields(doc: _Doc) -> None:
+    """Digit fields (a consent's accept and decline) are quoted DTMF strings."""
     for spec in doc.nodes.values():
-        if spec.type != "consent":
-            continue
-        for name in ("accept", "decline"):
-            if name not in spec.fields:
-                continue
-            key, value = spec.fields[name]
+        for name, key, value in spec.fields_of(FieldKind.DTMF):
             hash_col = _comment_after_colon(doc, key) if isinstance(value, ScalarNode) and value.tag == NULL else None
             if hash_col is not None:
                 doc.at(key.end_mark.line, hash_col, "error", f'{spec.where}.{name}: unquoted # starts a YAML comment; '
@@ -629,47 +651,51 @@ def _check_consent_digits(doc: _Doc) -> None:
             problem = _dtmf_problem(value)
             if problem:
                 doc.error(value, f"{spec.where}.{name}: {problem}")
-        accept, decline = spec.text("accept") or "1", spec.text("decline") or "2"
-        if accept == decline:
-            node = (spec.fields.get("decline") or spec.fields.get("accept"))[1]
-            doc.error(node, f"{spec.where}: accept and decline are both {accept!r}")
+
+
+def _check_type_rules(doc: _Doc) -> None:
+    """The rules a node type declares of its own (e.g. accept and decline differ)."""
+    for spec in doc.nodes.values():
+        if spec.node_type is None or not isinstance(spec.value, MappingNode):
+            continue
+        for check in spec.node_type.checks:
+            for name, message in check(spec):
+                pair = spec.fields.get(name)
+                doc.error(pair[1] if pair else spec.key, f"{spec.where}: {message}")
 
 
 def _check_unquoted_hash(doc: _Doc) -> None:
     """`  #: node` under options: is a comment, not the # option."""
     for spec in doc.nodes.values():
-        pair = spec.fields.get("options")
-        if spec.type not in ("menu", "language") or not pair:
-            continue
-        key = pair[0]
-        indent = key.start_mark.column
-        # The block under `options:` runs while lines are indented deeper than the key.
-        for number in range(key.start_mark.line + 1, len(doc.lines)):
-            line = doc.lines[number]
-            stripped = line.lstrip()
-            if not stripped:
-                continue
-            if len(line) - len(stripped) <= indent:
-                break
-            if HASH_KEY_LINE.match(line):
-                doc.at(number, len(line) - len(stripped), "error",
-                       f'{spec.where}.options: unquoted # starts a YAML comment; write "#"')
-        first = doc.lines[key.start_mark.line] if key.start_mark.line < len(doc.lines) else ""
-        for m in HASH_KEY_FLOW.finditer(first, key.end_mark.column):
-            doc.at(key.start_mark.line, m.start(1), "error",
-                   f'{spec.where}.options: unquoted # starts a YAML comment; write "#"')
+        for name, key, _ in spec.fields_of(*DIGIT_MAPS):
+            indent = key.start_mark.column
+            # The block under `options:` runs while lines are indented deeper than the key.
+            for number in range(key.start_mark.line + 1, len(doc.lines)):
+                line = doc.lines[number]
+                stripped = line.lstrip()
+                if not stripped:
+                    continue
+                if len(line) - len(stripped) <= indent:
+                    break
+                if HASH_KEY_LINE.match(line):
+                    doc.at(number, len(line) - len(stripped), "error",
+                           f'{spec.where}.{name}: unquoted # starts a YAML comment; write "#"')
+            first = doc.lines[key.start_mark.line] if key.start_mark.line < len(doc.lines) else ""
+            for m in HASH_KEY_FLOW.finditer(first, key.end_mark.column):
+                doc.at(key.start_mark.line, m.start(1), "error",
+                       f'{spec.where}.{name}: unquoted # starts a YAML comment; write "#"')
 
 
 # --- 6. references ------------------------------------------------------------------------------------
 
 def _target_nodes(spec: _NodeSpec) -> Iterator[tuple[str, YNode, YNode]]:
     """(field path, key node, value node) of every place this node names another node."""
-    if spec.type == "menu" and "options" in spec.fields and isinstance(spec.fields["options"][1], MappingNode):
-        for key, value in _pairs(spec.fields["options"][1]):
-            yield f"{spec.where}.options[{_show(key)}]", key, value
-    for name in TARGET_FIELDS:
-        if name in spec.fields and spec.type and name in NODE_KEYS[spec.type]:
-            yield f"{spec.where}.{name}", *spec.fields[name]
+    for name, _, mapping in spec.fields_of(FieldKind.DIGIT_TARGETS):
+        if isinstance(mapping, MappingNode):
+            for key, value in _pairs(mapping):
+                yield f"{spec.where}.{name}[{_show(key)}]", key, value
+    for name, key, value in spec.fields_of(FieldKind.TARGET):
+        yield f"{spec.where}.{name}", key, value
 
 
 def _check_targets(doc: _Doc) -> None:
@@ -694,168 +720,73 @@ def _check_entry(doc: _Doc) -> None:
 
 
 def _check_hours_refs(doc: _Doc) -> None:
-    """hours: on queue and hours nodes names an entry of the top-level hours:."""
+    """Hours fields name an entry of the top-level hours:."""
     for spec in doc.nodes.values():
-        name = spec.text("hours") if spec.type in ("queue", "hours") else None
-        if name is not None and name not in doc.hours:
-            doc.error(spec.fields["hours"][1], f"{spec.where}.hours: no hours named {name!r} under hours:"
-                                               f"{_did_you_mean(name, doc.hours)}")
+        for name, _, value in spec.fields_of(FieldKind.HOURS):
+            hours = _text(value)
+            if hours is not None and hours not in doc.hours:
+                doc.error(value, f"{spec.where}.{name}: no hours named {hours!r} under hours:"
+                                 f"{_did_you_mean(hours, doc.hours)}")
 
 
 def _check_language_options(doc: _Doc) -> None:
-    """A language node offers only languages of menu.languages."""
+    """A language choice offers only languages of menu.languages."""
     for spec in doc.nodes.values():
-        pair = spec.fields.get("options")
-        if spec.type != "language" or not pair or not isinstance(pair[1], MappingNode) or not doc.languages:
-            continue
-        for key, value in _pairs(pair[1]):
-            lang = _text(value)
-            if lang is None:
-                doc.error(value, f"{spec.where}.options[{_show(key)}]: {_not_a_string(value, 'a language code')}")
-            elif lang not in doc.languages:
-                doc.error(value, f"{spec.where}.options[{_show(key)}]: {lang!r} is not in menu.languages "
-                                 f"({', '.join(doc.languages)}){_did_you_mean(lang, doc.languages)}")
+        for name, _, mapping in spec.fields_of(FieldKind.DIGIT_LANGUAGES):
+            if not isinstance(mapping, MappingNode) or not doc.languages:
+                continue
+            for key, value in _pairs(mapping):
+                lang = _text(value)
+                if lang is None:
+                    doc.error(value, f"{spec.where}.{name}[{_show(key)}]: "
+                                     f"{_not_a_string(value, 'a language code')}")
+                elif lang not in doc.languages:
+                    doc.error(value, f"{spec.where}.{name}[{_show(key)}]: {lang!r} is not in menu.languages "
+                                     f"({', '.join(doc.languages)}){_did_you_mean(lang, doc.languages)}")
 
 
 # --- 7, 8, 9. the call graph ------------------------------------------------------------------------
-
-@dataclass
-class _Graph:
-    """Followed edges between defined nodes, and the nodes where a call can end."""
-
-    succ: dict[str, list[str]]
-    exits: set[str]
-
-    @classmethod
-    def of(cls, doc: _Doc) -> _Graph:
-        succ: dict[str, list[str]] = {name: [] for name in doc.nodes}
-        exits: set[str] = set()
-        for name, spec in doc.nodes.items():
-            if spec.type is None or spec.type in TERMINAL_TYPES or _ends_call(spec):
-                exits.add(name)  # an unknown type is already an error: don't pile loop errors on it
-            for target in _followed(spec):
-                if target == REPEAT and spec.type == "menu":
-                    succ[name].append(name)
-                elif target in SPECIAL_TARGETS or target not in doc.nodes:
-                    # back/repeat return to a menu the caller came through, which this static
-                    # check cannot know: count them as a way out rather than guess. An undefined
-                    # target is reported already.
-                    exits.add(name)
-                else:
-                    succ[name].append(target)
-        return cls(succ, exits)
-
-    def reachable(self, start: str) -> set[str]:
-        seen, todo = {start}, [start]
-        while todo:
-            for nxt in self.succ[todo.pop()]:
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        return seen
-
-    def can_exit(self) -> set[str]:
-        """Nodes from which some path reaches a node where the call ends."""
-        pred: dict[str, list[str]] = {name: [] for name in self.succ}
-        for name, targets in self.succ.items():
-            for t in targets:
-                pred[t].append(name)
-        seen, todo = set(self.exits), list(self.exits)
-        while todo:
-            for p in pred[todo.pop()]:
-                if p not in seen:
-                    seen.add(p)
-                    todo.append(p)
-        return seen
-
-
-def _followed(spec: _NodeSpec) -> list[str]:
-    """Targets the interpreter can go to from this node (all named ones when its type is unknown)."""
-    out = []
-    if spec.type in ("menu", None) and "options" in spec.fields and isinstance(spec.fields["options"][1], MappingNode):
-        out += [t for t in (_text(v) for _, v in _pairs(spec.fields["options"][1])) if t]
-    out += [t for t in (spec.text(f) for f in FOLLOWED.get(spec.type or "", TARGET_FIELDS)) if t]
-    return out
-
-
-def _ends_call(spec: _NodeSpec) -> bool:
-    """The interpreter hangs up here when a way out is missing."""
-    if spec.type == "menu":
-        return not spec.text("on_failure")
-    if spec.type == "identify":
-        return not spec.text("next") and not spec.text("on_failure")
-    if spec.type == "hours":
-        return not spec.text("open") or not spec.text("closed")
-    return spec.type in ("play", "consent", "language", "goto") and not spec.text("next")
-
 
 def _check_reachable(doc: _Doc) -> None:
     """Nodes no call can get to from the entry."""
     if doc.entry not in doc.nodes:
         return
-    live = doc.graph.reachable(doc.entry)
+    live = doc.graph.reachable()
     for name, spec in doc.nodes.items():
         if name not in live:
             doc.warning(spec.key, f"{spec.where}: unreachable from the entry node {doc.entry!r}")
 
 
 def _check_loops(doc: _Doc) -> None:
-    """Reachable nodes from which no path reaches a hangup or queue node: the caller is stuck."""
+    """Reachable nodes from which no path reaches a node where the call ends: the caller is stuck.
+    Each connected group of stuck nodes is reported once, at its first node in the file."""
     if doc.entry not in doc.nodes:
         return
-    graph = doc.graph
-    stuck = graph.reachable(doc.entry) - graph.can_exit()
-    # Report each connected group of stuck nodes once, at its first node in the file.
-    order = {name: i for i, name in enumerate(doc.nodes)}
-    neighbours: dict[str, set[str]] = {name: set() for name in stuck}
-    for name in stuck:
-        for t in graph.succ[name]:
-            if t in stuck:
-                neighbours[name].add(t)
-                neighbours[t].add(name)
-    done: set[str] = set()
-    for name in sorted(stuck, key=order.__getitem__):
-        if name in done:
-            continue
-        group, todo = {name}, [name]
-        while todo:
-            for n in neighbours[todo.pop()]:
-                if n not in group:
-                    group.add(n)
-                    todo.append(n)
-        done |= group
-        names = sorted(group, key=order.__getitem__)
-        doc.error(doc.nodes[name].key, f"{doc.nodes[name].where}: the caller can never leave "
-                                       f"{_elide(names)}: no path from them reaches a hangup or queue node")
+    for names in doc.graph.stuck():
+        spec = doc.nodes[names[0]]
+        doc.error(spec.key, f"{spec.where}: the caller can never leave {_elide(names)}: no path from them "
+                            f"reaches a hangup or queue node")
 
 
 def _check_dead_ends(doc: _Doc) -> None:
     """Nodes after which the call is hung up without a hangup node saying so."""
     for spec in doc.nodes.values():
-        if not isinstance(spec.value, MappingNode) or not _ends_call(spec):
+        if spec.node_type is None or not isinstance(spec.value, MappingNode):
             continue
-        if spec.type == "menu":
-            default = MenuNode.retries
-            retries = _scalar(spec.fields["retries"][1]) if "retries" in spec.fields else default
-            retries = retries if isinstance(retries, int) and not isinstance(retries, bool) else default
-            doc.warning(spec.key, f"{spec.where}: after {retries} retries the call is hung up; set on_failure")
-        elif spec.type == "hours":
-            missing = " and ".join(f for f in ("open", "closed") if not spec.text(f))
-            doc.warning(spec.key, f"{spec.where}: no {missing}: the call is hung up there; set {missing}")
-        else:
-            doc.warning(spec.key, f"{spec.where}: no next: the call is hung up after this {spec.type} node; "
-                                  f"set next (or go to a hangup node)")
+        message = spec.node_type.dead_end(spec)
+        if message:
+            doc.warning(spec.key, f"{spec.where}: {message}")
 
 
 def _check_ignored_fields(doc: _Doc) -> None:
     """Target fields a node type accepts but never follows (e.g. next on a menu)."""
     for spec in doc.nodes.values():
-        if spec.type is None:
+        if spec.node_type is None:
             continue
-        for name in TARGET_FIELDS:
-            if name in spec.fields and name in NODE_KEYS[spec.type] and name not in FOLLOWED[spec.type]:
-                doc.warning(spec.fields[name][0], f"{spec.where}.{name}: a {spec.type} node does not use "
-                                                  f"{name}; it is ignored")
+        followed = {f.field for f in spec.node_type.follows}
+        for name, key, _ in spec.fields_of(FieldKind.TARGET):
+            if name not in followed:
+                doc.warning(key, f"{spec.where}.{name}: a {spec.type} node does not use {name}; it is ignored")
 
 
 # --- 10. prompt files -----------------------------------------------------------------------------------
@@ -872,11 +803,8 @@ def _check_prompt_files(doc: _Doc) -> None:
         return exists[lang, name]
 
     for spec in doc.nodes.values():
-        for field_name in PROMPT_FIELDS:
-            pair = spec.fields.get(field_name)
-            if not pair or spec.type is None:
-                continue
-            items = pair[1].value if isinstance(pair[1], SequenceNode) else [pair[1]]
+        for field_name, _, value in spec.fields_of(FieldKind.PROMPT):
+            items = value.value if isinstance(value, SequenceNode) else [value]
             for item in items:
                 name = _text(item)
                 if not name or not name.strip():
@@ -902,8 +830,8 @@ def read_queue_names(path: Path) -> set[str]:
 
 def _check_queue_names(doc: _Doc) -> None:
     """queue: names a queue of queues.conf (warn once when that file is missing)."""
-    uses = [(spec, spec.fields["queue"][1]) for spec in doc.nodes.values()
-            if spec.type in ("queue", "callback") and spec.text("queue")]
+    uses = [(f"{spec.where}.{name}", value) for spec in doc.nodes.values()
+            for name, _, value in spec.fields_of(FieldKind.QUEUE) if _text(value)]
     if not uses:
         return
     written = doc.setting("queues_conf", "asterisk-conf/queues.conf", section="queues")
@@ -911,11 +839,11 @@ def _check_queue_names(doc: _Doc) -> None:
     try:
         names = read_queue_names(conf)
     except OSError:
-        doc.warning(uses[0][1], f"{uses[0][0].where}.queue: queue names not checked: {written} not found")
+        doc.warning(uses[0][1], f"{uses[0][0]}: queue names not checked: {written} not found")
         return
-    for spec, value in uses:
+    for where, value in uses:
         if value.value not in names:
-            doc.error(value, f"{spec.where}.queue: no queue {value.value!r} in {written}"
+            doc.error(value, f"{where}: no queue {value.value!r} in {written}"
                              f"{_did_you_mean(value.value, sorted(names))}")
 
 
@@ -994,7 +922,7 @@ CHECKS: tuple[Callable[[_Doc], None], ...] = (
     _check_duplicate_keys,
     _check_top_level, _check_sections, _check_menu_keys, _check_node_names, _check_node_keys, _check_hours_keys,
     _check_node_types, _check_field_types, _check_required_fields, _check_languages,
-    _check_option_keys, _check_consent_digits, _check_unquoted_hash,
+    _check_option_keys, _check_dtmf_fields, _check_type_rules, _check_unquoted_hash,
     _check_targets, _check_entry, _check_hours_refs, _check_language_options,
     _check_reachable, _check_loops, _check_dead_ends, _check_ignored_fields,
     _check_prompt_files,

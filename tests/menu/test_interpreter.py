@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from ivr.menu.actions import Hangup, Note, Play, QueueCall, RequestCallback, SetVar, StartRecording, WaitDigit
+from ivr.menu.actions import (Consent, Hangup, Note, Play, QueueCall, RequestCallback, SetVar, StartRecording,
+                              WaitDigit)
 from ivr.menu.interpreter import CallContext, walk
 from ivr.menu.model import build_menu
+from ivr.menu.outcome import HANGUP, Outcome, OutcomeKind
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 
@@ -82,6 +84,9 @@ class Script:
     def notes(self, kind: str) -> list[Note]:
         return [a for a in self.actions if isinstance(a, Note) and a.action == kind]
 
+    def consents(self) -> list[Consent]:
+        return [a for a in self.actions if isinstance(a, Consent)]
+
     def plays(self) -> list[tuple]:
         return [a.prompts for a in self.actions if isinstance(a, Play)]
 
@@ -89,7 +94,7 @@ class Script:
 def test_digit_during_prompt_goes_straight_on():
     s = Script(answers=[(Play, "2"), (Play, "*"), (Play, "0"), (QueueCall, "")]).run()
     assert s.nodes() == ["main", "sub", "main", "operator"]
-    assert s.outcome == "queue:support"
+    assert s.outcome == Outcome.to_queue("support")
     # the caller barged in: no WaitDigit was ever needed
     assert not any(isinstance(a, WaitDigit) for a in s.actions)
 
@@ -146,7 +151,7 @@ def test_queue_respects_hours_at_the_boundary_minute(at, is_open):
     then = [(QueueCall, "")] if is_open else [(Play, ""), (Play, "")]
     s = Script(at=at, answers=[(Play, "0")] + then).run()
     assert s.nodes()[1:] == (["operator"] if is_open else ["operator", "closed", "bye"])
-    assert s.outcome == ("queue:support" if is_open else "hangup")
+    assert s.outcome == (Outcome.to_queue("support") if is_open else HANGUP)
 
 
 def test_queue_timeout_follows_on_timeout():
@@ -164,7 +169,7 @@ def test_consent_accept_starts_recording_decline_does_not():
     silent = Script(answers=[(Play, "4"), (Play, ""), (WaitDigit, ""), (QueueCall, "")]).run()
     assert any(isinstance(a, StartRecording) for a in yes.actions)
     assert not any(isinstance(a, StartRecording) for a in no.actions + silent.actions)
-    assert [n.detail["consent"] for n in yes.notes("set") + no.notes("set") + silent.notes("set")] == [True, False, False]
+    assert [c.given for c in yes.consents() + no.consents() + silent.consents()] == [True, False, False]
 
 
 def test_language_switch_sets_channel_language():
@@ -177,7 +182,7 @@ def test_loop_no_caller_can_leave_ends_the_call():
     doc = yaml.safe_load(yaml.safe_dump(MENU))
     doc["menu"]["entry"] = "loop-a"
     s = Script(menu_doc=doc).run()
-    assert s.outcome == "error:loop"
+    assert s.outcome == Outcome(OutcomeKind.LOOP)
     assert isinstance(s.actions[-1], Hangup)
 
 
@@ -185,7 +190,7 @@ def test_menu_without_on_failure_hangs_up():
     doc = yaml.safe_load(yaml.safe_dump(MENU))
     del doc["menu"]["nodes"]["main"]["on_failure"]
     s = Script(menu_doc=doc, answers=[(Play, "")] + [(WaitDigit, ""), (Play, "")] * 3).run()
-    assert s.outcome == "hangup"
+    assert s.outcome == HANGUP
     assert len(s.notes("timeout")) == 3
 
 
@@ -216,7 +221,7 @@ def test_queue_passes_the_callers_context_and_options():
     assert sets["CHANNEL(musicclass)"] == "calm" and sets["QUEUE_PRIO"] == "5"
     queued = [a for a in s.actions if isinstance(a, QueueCall)]
     assert queued == [QueueCall("sales", "sales", "t", 120)]
-    assert s.outcome == "queue:sales"
+    assert s.outcome == Outcome.to_queue("sales")
 
 
 @pytest.mark.parametrize("status", ["TIMEOUT", "FULL"])
@@ -255,7 +260,7 @@ def test_digit_typed_before_the_consent_question_is_not_consent():
     # 1 pressed during the welcome: the question is still asked, and silence means no.
     s = Script(CONSENT_MENU, answers=[(Play, "1"), (Play, ""), (WaitDigit, ""), (Play, "0")]).run()
     assert ("recording-consent",) in s.plays()
-    assert s.notes("set")[0].detail == {"consent": False}
+    assert s.consents() == [Consent("consent", False)]
     assert not any(isinstance(a, StartRecording) for a in s.actions)
 
 

@@ -1,0 +1,49 @@
+"""`consent`: ask to record the call; record only on the accept digit.
+
+Asked once per call, and only after the caller heard the question: a digit
+typed ahead is not an answer to a question not yet asked. A second visit keeps
+the first answer (a recording once started is not cut in two). Silence is no."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..actions import Consent, Note, Play, SetVar, StartRecording, WaitDigit
+from ..outcome import StepKind
+from .base import Follow, Go, Node, NodeType, NodeView, dtmf, no_next, seconds
+
+
+@dataclass(frozen=True)
+class ConsentNode(Node):
+    accept: str = dtmf("1", doc="the digit that consents")
+    decline: str = dtmf("2", doc="the digit that declines")
+    timeout: float = seconds(5.0, doc="seconds to wait for an answer; silence declines")
+
+
+def run(menu, node: ConsentNode, ctx, pending: str):
+    if ctx.consent is not None:
+        yield Note(node.name, StepKind.CONSENT_KEPT, {"consent": ctx.consent})
+        return Go(node.next)
+    digit = yield Play(node.name, node.prompt, node.accept + node.decline)
+    if not digit:
+        digit = yield WaitDigit(node.name, node.timeout)
+    if digit:
+        yield Note(node.name, StepKind.INPUT, {}, digit)
+    ctx.consent = digit == node.accept
+    yield Consent(node.name, ctx.consent)
+    yield SetVar(node.name, "IVR_CONSENT", "yes" if ctx.consent else "no")
+    if ctx.consent:
+        yield StartRecording(node.name)
+    return Go(node.next)
+
+
+def _different_digits(view: NodeView):
+    accept, decline = view.text("accept") or "1", view.text("decline") or "2"
+    if accept == decline:
+        yield ("decline" if view.scalar("decline") is not None else "accept",
+               f"accept and decline are both {accept!r}")
+
+
+TYPE = NodeType(name="consent", node=ConsentNode, run=run, shape="box",
+                doc="Asks to record the call; records only when the caller presses accept.",
+                follows=(Follow("next"),), dead_end=no_next("consent"), checks=(_different_digits,))
