@@ -44,25 +44,50 @@ class AGIChannel:
     """Channel operations as AGI commands over some transport."""
 
     info: CallInfo
+    # The call is over as far as a reply told us (511, result=-1 on hangup, our
+    # own HANGUP, the connection closed), with or without a HANGUP line: every
+    # later operation raises ChannelHungUp without asking Asterisk. Without it a
+    # dead-safe command (GET VARIABLE, EXEC) would still answer after a 511.
+    _gone = False
+
+    @property
+    def hung_up(self) -> bool:
+        """True once the call is over: the caller or the IVR hung up."""
+        return self._gone or self._hangup_seen()
+
+    def _hangup_seen(self) -> bool:  # pragma: no cover - abstract
+        """A HANGUP line (or SIGHUP) came from Asterisk."""
+        raise NotImplementedError
+
+    def _hung(self, message: str, verb: str) -> ChannelHungUp:
+        """Mark the call over; the error to raise."""
+        self._gone = True
+        return ChannelHungUp(message, verb)
 
     async def _command(self, verb: str, *args: object) -> Reply:  # pragma: no cover - abstract
         raise NotImplementedError
 
     async def command(self, verb: str, *args: object) -> Reply:
         """Run one AGI command and return its 200 reply, or raise a typed error."""
-        return check_reply(verb, await self._command(verb, *args))
+        if self.hung_up:
+            raise ChannelHungUp("the caller hung up", verb)
+        try:
+            return check_reply(verb, await self._command(verb, *args))
+        except ChannelHungUp:
+            self._gone = True
+            raise
 
     async def _exec(self, app: str, args: str) -> Reply:
         reply = await self.command("EXEC", app, args)
         if reply.result == "-2":
             raise CommandFailed(f"application {app} is not loaded", "EXEC", 200)
         if reply.result_int < 0:
-            raise ChannelHungUp(f"{app} returned -1", "EXEC")
+            raise self._hung(f"{app} returned -1", "EXEC")
         return reply
 
     async def answer(self) -> None:
         if (await self.command("ANSWER")).result_int < 0:
-            raise ChannelHungUp("answer failed", "ANSWER")
+            raise self._hung("answer failed", "ANSWER")
 
     async def play(self, files: Sequence[str], escape: str = DTMF_KEYS) -> str:
         for name in files:
@@ -77,7 +102,7 @@ class AGIChannel:
         # result=-1 means "hung up" or "no such file": ask which.
         status = await self.command("CHANNEL STATUS")
         if status.result_int < 0:
-            raise ChannelHungUp("hung up during playback", "STREAM FILE")
+            raise self._hung("hung up during playback", "STREAM FILE")
         raise CommandFailed(f"cannot play {name!r} (missing or unreadable file)", "STREAM FILE", 200)
 
     async def collect(self, files: Sequence[str], max_digits: int, timeout: float,
@@ -85,7 +110,7 @@ class AGIChannel:
         await self._exec("Read", read_app_args(files, max_digits, timeout, terminator))
         status = await self.get_variable("READSTATUS")
         if status == "HANGUP":
-            raise ChannelHungUp("hung up during Read", "EXEC")
+            raise self._hung("hung up during Read", "EXEC")
         if status == "ERROR":
             raise CommandFailed(f"Read failed playing {'&'.join(files)!r}", "EXEC", 200)
         return await self.get_variable(DIGITS_VAR) or ""
@@ -93,7 +118,7 @@ class AGIChannel:
     async def wait_digit(self, timeout: float) -> str:
         reply = await self.command("WAIT FOR DIGIT", int(timeout * 1000))
         if reply.result_int < 0:
-            raise ChannelHungUp("hung up while waiting for a digit", "WAIT FOR DIGIT")
+            raise self._hung("hung up while waiting for a digit", "WAIT FOR DIGIT")
         return chr(reply.result_int) if reply.result_int > 0 else ""
 
     async def say(self, kind: str, value: str, escape: str = DTMF_KEYS) -> str:
@@ -102,7 +127,7 @@ class AGIChannel:
             raise CommandFailed(f"Asterisk cannot say a {kind!r}", "SAY")
         reply = await self.command(verb, value, escape)
         if reply.result_int < 0:
-            raise ChannelHungUp("hung up while saying a value", verb)
+            raise self._hung("hung up while saying a value", verb)
         return chr(reply.result_int) if reply.result_int > 0 else ""
 
     async def set_variable(self, name: str, value: str) -> None:
@@ -125,3 +150,4 @@ class AGIChannel:
 
     async def hangup(self) -> None:
         await self.command("HANGUP")
+        self._gone = True   # whether or not a HANGUP line follows (AGISIGHUP=no sends none)

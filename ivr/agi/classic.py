@@ -93,9 +93,10 @@ class ClassicAGIChannel(AGIChannel):
         self.request = self.agi.conn.request
         self.info = call_info(self.request)
 
-    @property
-    def hung_up(self) -> bool:
-        return self.agi.conn.hung_up
+    def _hangup_seen(self) -> bool:
+        # Asterisk tells a classic AGI process of a hangup with SIGHUP (pyst2's
+        # handler notes it), or a HANGUP line like FastAGI's.
+        return self.agi.conn.hung_up or self.agi._got_sighup
 
     async def _command(self, verb: str, *args: object):
         # A classic AGI process serves one call: blocking reads are fine here.

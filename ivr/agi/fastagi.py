@@ -127,28 +127,31 @@ class FastAGIChannel(AGIChannel):
         self._conn, self._proto = conn, protocol
         self._write = protocol.transport.write
 
-    @property
-    def hung_up(self) -> bool:
+    def _hangup_seen(self) -> bool:
         return self._conn.hung_up
 
     async def command(self, verb: str, *args: object) -> Reply:
         # AGIChannel.command with _command inlined: the per-command path.
         conn = self._conn
-        if conn.hung_up:
+        if conn.hung_up or self._gone:
             # After HANGUP every command would answer 511; don't bother Asterisk.
             raise ChannelHungUp("the caller hung up", verb)
         self._write(conn.send(verb, *args))
         proto = self._proto
-        if conn.buffered or conn.at_eof:  # bytes that came while idle: a HANGUP line, EOF
-            proto.verb = verb
-            reply = proto.pump()
-            if reply is None:
+        try:
+            if conn.buffered or conn.at_eof:  # bytes that came while idle: a HANGUP line, EOF
+                proto.verb = verb
+                reply = proto.pump()
+                if reply is None:
+                    reply = await proto.expect(verb)
+            else:
                 reply = await proto.expect(verb)
-        else:
-            reply = await proto.expect(verb)
-        if reply.code == 200:
-            return reply
-        return check_reply(verb, reply)
+            if reply.code == 200:
+                return reply
+            return check_reply(verb, reply)
+        except ChannelHungUp:
+            self._gone = True   # a 511 or the connection closed: every later command too
+            raise
 
     async def _command(self, verb: str, *args: object) -> Reply:
         conn = self._conn

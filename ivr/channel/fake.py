@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..errors import ChannelHungUp
+from ..errors import ChannelHungUp, CommandFailed, UsageError
 from .interface import DTMF_KEYS, CallInfo, QueueResult
 
 
@@ -58,6 +58,12 @@ class FakeChannel:
     async def play(self, files: Sequence[str], escape: str = DTMF_KEYS) -> str:
         self._check()
         self.played.extend(files)
+        if not files:
+            return ""  # nothing played, nothing listened for (no command reaches Asterisk)
+        return self._barge_in(escape)
+
+    def _barge_in(self, escape: str) -> str:
+        """The digit that stops a prompt listening for `escape`, or ''."""
         if not escape:
             return ""
         self.paused = False  # the pause after a press passes during a prompt
@@ -86,8 +92,18 @@ class FakeChannel:
         return self._take(DTMF_KEYS)
 
     async def say(self, kind: str, value: str, escape: str = DTMF_KEYS) -> str:
+        # As AGIChannel.say and Asterisk's SAY commands: an unknown kind is refused,
+        # SAY NUMBER answers 520 to what is not a whole number, and a press stops it.
         self._check()
-        return ""
+        verb = _SAY_VERBS.get(kind)
+        if verb is None:
+            raise CommandFailed(f"Asterisk cannot say a {kind!r}", "SAY")
+        if kind == "number":
+            try:
+                int(value)
+            except ValueError:
+                raise UsageError(_SAY_NUMBER_USAGE, verb) from None
+        return self._barge_in(escape)
 
     async def set_variable(self, name: str, value: str) -> None:
         self._check()
@@ -106,4 +122,10 @@ class FakeChannel:
         return QueueResult(self.queue_status)
 
     async def hangup(self) -> None:
+        self._check()  # as over AGI: a call that is over cannot be hung up again
         self.hung_up = True
+
+
+_SAY_VERBS = {"number": "SAY NUMBER", "digits": "SAY DIGITS", "alpha": "SAY ALPHA"}
+_SAY_NUMBER_USAGE = ("Say a given number, returning early if any of the given DTMF digits are received\n"
+                     "on the channel (the fake channel refuses what Asterisk's SAY NUMBER does).")

@@ -37,7 +37,15 @@ class QueueResult:
 
 
 class Channel(Protocol):
+    """Once the call is over (the caller hung up, or hangup() was called),
+    `hung_up` is True and every operation, hangup() included, raises
+    ChannelHungUp."""
+
     info: CallInfo
+
+    @property
+    def hung_up(self) -> bool:
+        """True once the call is over, whoever ended it."""
 
     async def answer(self) -> None:
         """Answer the call (a no-op when it is already up)."""
