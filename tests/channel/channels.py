@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
-from scripted_asterisk import NOTICE_AFTER, SIGHUP, ScriptedAsterisk
+from scripted_asterisk import CLOSE, NOTICE_AFTER, SIGHUP, ScriptedAsterisk
 
 from ivr.agi.classic import ClassicAGIChannel
 from ivr.agi.fastagi import FastAGIServer
@@ -40,9 +40,11 @@ class Scenario:
     notice: str = NOTICE_AFTER       # how Asterisk tells the AGI of a hangup
     usage_available: bool = True     # multi-line 520 (True) or the one-line form
     queue_status: str = "TIMEOUT"
+    close_on: str = ""               # Asterisk closes the connection at this command
 
     def asterisk(self) -> ScriptedAsterisk:
-        return ScriptedAsterisk(self.script, self.notice, self.usage_available, self.queue_status)
+        return ScriptedAsterisk(self.script, self.notice, self.usage_available, self.queue_status,
+                                close_on=self.close_on)
 
 
 def run_on(kind: str, scenario: Scenario, check: Check) -> ScriptedAsterisk | None:
@@ -76,10 +78,17 @@ async def _fastagi(asterisk: ScriptedAsterisk, check: Check) -> None:
     await server.start()
     reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
     writer.write(asterisk.headers())
-    while line := await reader.readline():
+    closed = False
+    while not closed and (line := await reader.readline()):
         for item in asterisk.handle(line):
             assert item is not SIGHUP, "FastAGI gets no signal: use a HANGUP-line notice"
+            if item is CLOSE:
+                writer.write_eof()
+                closed = True
+                break
             writer.write(item)
+    if closed:
+        await reader.read()   # until the server closes its side
     writer.close()
     assert await server.drain(5) == 0
     if "error" in outcome:
@@ -105,6 +114,11 @@ def _classic(asterisk: ScriptedAsterisk, check: Check) -> None:
                 while b"\n" in buf:
                     line, buf = buf.split(b"\n", 1)
                     for item in asterisk.handle(line + b"\n"):
+                        if item is CLOSE:
+                            os.close(to_agi_w)
+                            while os.read(from_agi_r, 4096):   # whatever else the AGI writes
+                                pass
+                            return
                         if item is SIGHUP:
                             signal.pthread_kill(main, signal.SIGHUP)   # what run_agi's kill(pid) does
                         else:
@@ -112,7 +126,10 @@ def _classic(asterisk: ScriptedAsterisk, check: Check) -> None:
         except BaseException as exc:  # reported by the test, not lost in the thread
             failed.append(exc)
         finally:
-            os.close(to_agi_w)
+            try:
+                os.close(to_agi_w)
+            except OSError:
+                pass   # closed on purpose (CLOSE)
 
     previous = signal.getsignal(signal.SIGHUP)   # pyst2 installs its own handler
     thread = threading.Thread(target=play_asterisk, daemon=True)

@@ -43,6 +43,7 @@ NOTICE_NONE = "no-hangup-line"               # AGISIGHUP=no: only result=-1 and 
 NOTICE_SIGHUP = "sighup"                     # classic AGI: a signal, no line
 
 SIGHUP = object()  # marker in handle()'s output: signal the classic AGI process
+CLOSE = object()   # marker in handle()'s output: close the connection (the AGI's stdin)
 
 USAGE = {
     # Asterisk 22 sends the XML description as usage; an excerpt of each, over two lines.
@@ -154,6 +155,7 @@ class ScriptedAsterisk:
     usage_available: bool = True
     queue_status: str = "TIMEOUT"
     dead: bool = False            # the call is over (commands not dead-safe answer 511)
+    close_on: str = ""            # close the connection instead of answering this command
     variables: dict[str, str] = field(default_factory=dict)
     log: list[tuple[str, bytes]] = field(default_factory=list)  # (command, what was answered)
 
@@ -171,6 +173,9 @@ class ScriptedAsterisk:
         """The bytes (and SIGHUP markers) Asterisk sends for one command line."""
         text = line.decode("utf-8").rstrip("\r\n")
         argv = parse_args(text)
+        if self.close_on and text.upper().startswith(self.close_on):
+            self.log.append((text, b""))
+            return [CLOSE]
         out = self._dispatch(argv)
         if self.caller.gone and not self.dead:
             # The caller hung up during this command: it answered -1; run_agi notices.

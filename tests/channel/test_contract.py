@@ -201,6 +201,26 @@ def test_after_the_ivr_hangs_up_every_operation_is_a_hangup(kind, notice):
     run_on(kind, Scenario(script="", notice=notice), check)
 
 
+def closes() -> list:
+    cases = [pytest.param(kind, id=kind) for kind in WIRE_KINDS]
+    cases.append(pytest.param("fake", id="fake", marks=pytest.mark.skip(
+        reason="the fake channel has no connection for Asterisk to close; its only end of a call "
+               "is the script's `hangup`, covered by the hang-up tests")))
+    return cases
+
+
+@pytest.mark.parametrize("kind", closes())
+def test_asterisk_closing_the_connection_is_a_hangup_for_every_later_operation(kind):
+    async def check(ch):
+        await ch.set_variable("IVR_X", "1")
+        with pytest.raises(ChannelHungUp):
+            await ch.answer()
+        await assert_all_hung_up(ch)
+
+    asterisk = run_on(kind, Scenario(close_on="ANSWER"), check)
+    assert [c for c, _ in asterisk.log] == ['SET VARIABLE "IVR_X" "1"', "ANSWER"]
+
+
 # -- 520 usage ---------------------------------------------------------------------
 
 
