@@ -18,7 +18,8 @@ from pathlib import Path
 
 from ..errors import Unplayable
 from ..menu.interpreter import tariff_prompt, unit_prompt
-from ..menu.model import IdentifyNode, Menu, Say
+from ..menu.model import Menu, Say
+from ..menu.nodes.identify import IdentifyNode
 from ..menu.model import PROMPT_FIELDS
 from ..menu.prompts import prompt_files
 from .synth import PLACEHOLDER_MARK
@@ -78,27 +79,27 @@ def load_data_prompts(database_url: str, today: date) -> DataPrompts:
     """Tariffs in force today or later (a future price needs its recording
     before it takes effect) and every billing rule. StoreError if the
     database cannot be read; a missing SQLite file is never created."""
-    from sqlalchemy import create_engine, or_, select
     from sqlalchemy.exc import SQLAlchemyError
-    from sqlalchemy.orm import Session
 
+    from ..data.lookup import DataSource
     from ..errors import StoreError
-    from ..store.models import BillingRule, Tariff
+    from ..store.db import open_engine
 
     if database_url.startswith("sqlite:///") and not Path(database_url[len("sqlite:///"):]).exists():
         raise StoreError(f"{database_url}: no such database file")
     try:
-        engine = create_engine(database_url)
-        with Session(engine) as s:
+        engine = open_engine(database_url, create=False)   # a check reads; it never migrates
+        try:
+            data = DataSource(engine)
             tariffs: dict[str, list[str]] = {}
-            for t in s.scalars(select(Tariff).where(or_(Tariff.valid_to.is_(None), Tariff.valid_to >= today))
-                               .order_by(Tariff.name, Tariff.valid_from)):
+            for t in data.tariffs_from(today):
                 for name in (tariff_prompt(t.name), unit_prompt(t.unit)):
                     _add(tariffs.setdefault(name, []), f"tariff {t.name}")
             rules: dict[str, dict[str, list[str]]] = {}
-            for r in s.scalars(select(BillingRule).order_by(BillingRule.position, BillingRule.name)):
+            for r in data.all_billing_rules():
                 _add(rules.setdefault(r.language, {}).setdefault(r.prompt, []), f"billing rule {r.name}")
-        engine.dispose()
+        finally:
+            engine.dispose()
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot read {database_url}: {exc.__class__.__name__}: "
                          f"{str(exc).splitlines()[0]}") from None

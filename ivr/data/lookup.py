@@ -45,6 +45,13 @@ class TariffView:
     unit: str
 
 
+@dataclass(frozen=True)
+class BillingRuleView:
+    name: str
+    language: str
+    prompt: str
+
+
 def _view(a: Account) -> AccountView:
     return AccountView(a.number, a.name, a.language, a.balance, a.currency, a.due_date, a.tariff)
 
@@ -106,6 +113,19 @@ class DataSource:
                                                   or_(Tariff.valid_to.is_(None), Tariff.valid_to >= on))
                              .order_by(Tariff.group, Tariff.price, Tariff.name))
             return [TariffView(t.name, t.group, t.price, t.currency, t.unit) for t in rows]
+
+    def tariffs_from(self, on: date) -> list[TariffView]:
+        """Tariffs in force on `on` or later (a future price too), by name and start date."""
+        with Session(self.engine) as s:
+            rows = s.scalars(select(Tariff).where(or_(Tariff.valid_to.is_(None), Tariff.valid_to >= on))
+                             .order_by(Tariff.name, Tariff.valid_from))
+            return [TariffView(t.name, t.group, t.price, t.currency, t.unit) for t in rows]
+
+    def all_billing_rules(self) -> list[BillingRuleView]:
+        """Every billing rule of every language, in the order they are spoken."""
+        with Session(self.engine) as s:
+            rows = s.scalars(select(BillingRule).order_by(BillingRule.position, BillingRule.name))
+            return [BillingRuleView(r.name, r.language, r.prompt) for r in rows]
 
     def billing_rules(self, language: str) -> list[str]:
         with Session(self.engine) as s:
