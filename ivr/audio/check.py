@@ -19,8 +19,7 @@ from pathlib import Path
 from ..errors import Unplayable
 from ..menu.interpreter import tariff_prompt, unit_prompt
 from ..menu.model import Menu, Say
-from ..menu.nodes.identify import IdentifyNode
-from ..menu.model import PROMPT_FIELDS
+from ..menu.nodes import type_of
 from ..menu.prompts import prompt_files
 from .synth import PLACEHOLDER_MARK
 
@@ -114,9 +113,7 @@ def _add(whom: list[str], who: str) -> None:
 def node_items(menu: Menu):
     """(node name, prompt item) for every prompt a node can play."""
     for node in menu.nodes.values():
-        for name in PROMPT_FIELDS:
-            if isinstance(node, IdentifyNode) and name != "prompt" and "account_pin" not in node.by:
-                continue  # account and PIN prompts are never played without account_pin
+        for name in type_of(node).prompts_played(node):
             for item in getattr(node, name, ()) or ():
                 yield node.name, item
 

@@ -13,17 +13,17 @@ from typing import Mapping
 from .model import REPEAT, SPECIAL_TARGETS, Menu
 from .nodes import REGISTRY, BuiltView, Edge, EdgeKind, FieldKind, NodeType, NodeView
 
-# A node of unknown type may go anywhere it names: every target field of every type.
-_ANY_TARGET = tuple(dict.fromkeys(f for t in REGISTRY.values() for f in t.fields_of(FieldKind.TARGET)))
-_ANY_DIGITS = tuple(dict.fromkeys(f for t in REGISTRY.values() for f in t.fields_of(FieldKind.DIGIT_TARGETS)))
+def any_fields(kind: FieldKind) -> tuple[str, ...]:
+    """The fields of this kind in any registered type (what a node of unknown type may hold)."""
+    return tuple(dict.fromkeys(f for t in REGISTRY.values() for f in t.fields_of(kind)))
 
 
 def node_edges(node_type: NodeType | None, view: NodeView) -> list[Edge]:
     """The edges of one node; for an unknown type, every place it names a node."""
     if node_type is not None:
         return node_type.edges(view)
-    out = [Edge(t, d, EdgeKind.DIGIT, f) for f in _ANY_DIGITS for d, t in view.pairs(f)]
-    return out + [Edge(t, "", EdgeKind.NEXT, f) for f in _ANY_TARGET if (t := view.text(f))]
+    out = [Edge(t, d, EdgeKind.DIGIT, f) for f in any_fields(FieldKind.DIGIT_TARGETS) for d, t in view.pairs(f)]
+    return out + [Edge(t, "", EdgeKind.NEXT, f) for f in any_fields(FieldKind.TARGET) if (t := view.text(f))]
 
 
 @dataclass

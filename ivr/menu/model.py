@@ -17,7 +17,7 @@ from .hours import Hours, parse_hours
 from .items import Say, parse_prompt
 from .nodes import REGISTRY, FieldKind, Node
 
-__all__ = ["BACK", "REPEAT", "SPECIAL_TARGETS", "PROMPT_FIELDS", "Menu", "Say", "build_menu", "build_node"]
+__all__ = ["BACK", "REPEAT", "SPECIAL_TARGETS", "prompt_fields", "Menu", "Say", "build_menu", "build_node"]
 
 BACK, REPEAT = "back", "repeat"
 SPECIAL_TARGETS = (BACK, REPEAT)
@@ -38,8 +38,9 @@ class Menu:
         return self.languages[0]
 
 
-# Every prompt field of every node type: prompts a new type gains are checked and listed too.
-PROMPT_FIELDS = tuple(dict.fromkeys(n for t in REGISTRY.values() for n in t.fields_of(FieldKind.PROMPT)))
+def prompt_fields(node: Node) -> tuple[str, ...]:
+    """The prompt fields of a node's type: prompts a new type gains are checked and listed too."""
+    return REGISTRY[node.type].fields_of(FieldKind.PROMPT)
 
 _CONVERT = {
     FieldKind.PROMPT: parse_prompt,
@@ -56,14 +57,14 @@ def build_node(name: str, spec: Mapping[str, Any]) -> Node:
     node_type = REGISTRY.get(kind)  # type: ignore[arg-type]
     if node_type is None:
         raise ConfigError(f"menu.nodes.{name}: unknown type {kind!r}")
-    fields = {f.name: f for f in node_type.fields}
     kwargs: dict[str, Any] = {"name": name, "type": kind}
     for key, value in spec.items():
         if key == "type":
             continue
-        if key not in fields:
+        fspec = node_type.field(key)
+        if fspec is None:
             raise ConfigError(f"menu.nodes.{name}: unknown key {key!r}")
-        convert = _CONVERT.get(fields[key].kind)
+        convert = _CONVERT.get(fspec.kind)
         kwargs[key] = convert(value) if convert else value
     return node_type.node(**kwargs)
 

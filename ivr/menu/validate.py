@@ -28,6 +28,7 @@ import yaml
 from yaml.nodes import MappingNode, Node as YNode, ScalarNode, SequenceNode
 
 from ..config import AMISettings, ControllerSettings, QueueSettings, RecordingSettings
+from ..queues.conf import queue_names
 from .hours import parse_days, parse_interval
 # What each node type holds comes from its declaration (ivr.menu.nodes): a new type is checked too.
 from .menugraph import MenuGraph
@@ -112,11 +113,6 @@ MERGE = "tag:yaml.org,2002:merge"
 _LOADER = yaml.SafeLoader("")  # only its scalar constructors are used: they keep no state
 
 
-# A node's keys are its type's fields (name comes from the mapping key).
-NODE_KEYS = {name: ("type",) + tuple(f.name for f in t.fields) for name, t in REGISTRY.items()}
-FIELD_KINDS = {name: {f.name: f for f in t.fields} for name, t in REGISTRY.items()}
-# Every field that names a node, whatever the type (for nodes of unknown type).
-TARGET_FIELDS = tuple(dict.fromkeys(f for t in REGISTRY.values() for f in t.fields_of(FieldKind.TARGET)))
 DIGIT_MAPS = (FieldKind.DIGIT_TARGETS, FieldKind.DIGIT_LANGUAGES)
 
 
@@ -140,9 +136,12 @@ class _NodeSpec:
     def node_type(self) -> NodeType | None:
         return REGISTRY.get(self.type) if self.type else None
 
+    def field(self, name: str) -> FieldSpec | None:
+        """The declaration of one of this node's keys (None for an unknown type or key)."""
+        return self.node_type.field(name) if self.node_type else None
+
     def kind_of(self, name: str) -> FieldKind | None:
-        """The kind of one of this node's fields (None for an unknown type or key)."""
-        spec = FIELD_KINDS.get(self.type or "", {}).get(name)
+        spec = self.field(name)
         return spec.kind if spec else None
 
     def fields_of(self, *kinds: FieldKind) -> list[tuple[str, YNode, YNode]]:
@@ -447,7 +446,7 @@ def _check_node_keys(doc: _Doc) -> None:
         if not isinstance(spec.value, MappingNode):
             doc.error(spec.value, f"{spec.where}: must be a mapping with a type, e.g. {{type: hangup}}")
         elif spec.type:
-            _unknown_keys(doc, spec.where, spec.fields, NODE_KEYS[spec.type])
+            _unknown_keys(doc, spec.where, spec.fields, ("type",) + tuple(f.name for f in spec.node_type.fields))
 
 
 def _check_node_names(doc: _Doc) -> None:
@@ -538,7 +537,7 @@ def _check_field_types(doc: _Doc) -> None:
         if spec.type is None:
             continue
         for name, (key, value) in spec.fields.items():
-            fspec = FIELD_KINDS[spec.type].get(name)
+            fspec = spec.field(name)
             if fspec is not None:
                 _check_field(doc, f"{spec.where}.{name}", fspec, value)
 
@@ -817,17 +816,6 @@ def _check_prompt_files(doc: _Doc) -> None:
 
 # --- 11. queues -------------------------------------------------------------------------------------------
 
-def read_queue_names(path: Path) -> set[str]:
-    """Queue sections of an Asterisk queues.conf: [name], not [general] nor (!) templates."""
-    names = set()
-    for line in path.read_text(errors="replace").splitlines():
-        line = line.split(";", 1)[0].strip()
-        m = re.match(r"^\[([^\]]+)\]\s*(\(([^)]*)\))?", line)
-        if m and m.group(1).strip() != "general" and "!" not in (m.group(3) or ""):
-            names.add(m.group(1).strip())
-    return names
-
-
 def _check_queue_names(doc: _Doc) -> None:
     """queue: names a queue of queues.conf (warn once when that file is missing)."""
     uses = [(f"{spec.where}.{name}", value) for spec in doc.nodes.values()
@@ -837,7 +825,7 @@ def _check_queue_names(doc: _Doc) -> None:
     written = doc.setting("queues_conf", "asterisk-conf/queues.conf", section="queues")
     conf = Path(written) if Path(written).is_absolute() else doc.base / written
     try:
-        names = read_queue_names(conf)
+        names = queue_names(conf)
     except OSError:
         doc.warning(uses[0][1], f"{uses[0][0]}: queue names not checked: {written} not found")
         return

@@ -24,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from ..menu.outcome import CALLER_HANGUP, Outcome, StepKind
 from ..store.models import Call, Step
 from ..store.window import window
 from ._common import ratio
@@ -53,18 +54,18 @@ def funnel(engine: Engine, since: datetime | None = None,
     counts = {k: Counter() for k in ("entered", "completed", "invalid", "timeout", "hung_up")}
     visits: dict[int, list[str]] = {}
     for call_id, node, action in steps:
-        if action == "enter":
+        if action == StepKind.ENTER:
             visits.setdefault(call_id, []).append(node)
             counts["entered"][node] += 1
-        elif action in ("invalid", "timeout"):
+        elif action in (StepKind.INVALID, StepKind.TIMEOUT):
             counts[action][node] += 1
     for call_id, path in visits.items():
         for here, there in zip(path, path[1:]):
             if there != here:
                 counts["completed"][here] += 1
-        if outcomes[call_id] == "caller-hangup":
+        if outcomes[call_id] == str(CALLER_HANGUP):
             counts["hung_up"][path[-1]] += 1
     nodes = sorted(set().union(*counts.values()), key=lambda n: (-counts["entered"][n], n))
     stats = [NodeStat(n, *(counts[k][n] for k in counts)) for n in nodes]
-    contained = sum(1 for o in outcomes.values() if not o.startswith("queue:"))
+    contained = sum(1 for o in outcomes.values() if not o.startswith(Outcome.QUEUE_PREFIX))
     return stats, ratio(contained, len(outcomes))

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
+from ..menu.outcome import StepKind
 from .models import Call, Step, utcnow
 from .writer import BatchWriter
 
@@ -165,7 +166,7 @@ def call_summary(call: Call) -> dict:
         "duration": duration, "digits": call.digits, "outcome": call.outcome,
         "hangup_cause": call.hangup_cause, "error": call.error,
         "consent": call.consent, "consent_at": iso(call.consent_at),
-        "path": [s.node for s in call.steps if s.action == "enter"] if "steps" in call.__dict__ else None,
+        "path": [s.node for s in call.steps if s.action == StepKind.ENTER] if "steps" in call.__dict__ else None,
         "steps": [{"node": s.node, "action": s.action, "detail": s.detail, "digits": s.digits, "at": iso(s.at)}
                   for s in call.steps] if "steps" in call.__dict__ else None,
     }

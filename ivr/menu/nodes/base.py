@@ -20,6 +20,7 @@ read only the registry. docs/extending.md walks through adding one.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Callable, Generator, Iterable, Mapping, Protocol
@@ -129,7 +130,9 @@ class FieldSpec:
     doc: str
 
 
+@functools.cache
 def field_specs(cls: type[Node]) -> tuple[FieldSpec, ...]:
+    """The YAML keys of a node class, in declaration order (cached: classes do not change)."""
     out = []
     for f in dataclasses.fields(cls):
         if f.name in ("name", "type"):
@@ -141,6 +144,11 @@ def field_specs(cls: type[Node]) -> tuple[FieldSpec, ...]:
         out.append(FieldSpec(f.name, m["kind"], default, m["required"], m["low"], m["high"], m["wanted"],
                              m["choices"], m["doc"]))
     return tuple(out)
+
+
+@functools.cache
+def _fields_by_name(cls: type[Node]) -> dict[str, FieldSpec]:
+    return {f.name: f for f in field_specs(cls)}
 
 
 # --- edges -------------------------------------------------------------------------------------
@@ -224,10 +232,19 @@ class NodeType:
     dead_end: Callable[[NodeView], str | None] = lambda view: None
     remembered: bool = False                         # back and repeat return to nodes of this type
     checks: tuple[Callable[[NodeView], Iterable[tuple[str, str]]], ...] = ()
+    # The prompt fields a built node can play (all of them unless the type says otherwise).
+    plays: Callable[[Node], tuple[str, ...]] | None = None
+
+    def prompts_played(self, node: Node) -> tuple[str, ...]:
+        """Names of the prompt fields this node can play (what `ivr prompts check` needs recorded)."""
+        return self.plays(node) if self.plays else self.fields_of(FieldKind.PROMPT)
 
     @property
     def fields(self) -> tuple[FieldSpec, ...]:
         return field_specs(self.node)
+
+    def field(self, name: str) -> FieldSpec | None:
+        return _fields_by_name(self.node).get(name)
 
     def fields_of(self, kind: FieldKind) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields if f.kind is kind)

@@ -60,9 +60,15 @@ def _dead_end(view: NodeView) -> str | None:
     return "no next: the call is hung up after this identify node; set next (or go to a hangup node)"
 
 
+def _plays(node: IdentifyNode) -> tuple[str, ...]:
+    # Account and PIN prompts are never played without account_pin.
+    pin = ("account_prompt", "pin_prompt", "failed_prompt") if "account_pin" in node.by else ()
+    return ("prompt",) + pin
+
+
 TYPE = NodeType(
     name="identify", node=IdentifyNode, run=run, shape="box",
     doc="Finds the caller's account by caller id, or by account number and PIN.",
     follows=(Follow("next"), Follow("on_failure", "failure", EdgeKind.FAILURE)),
-    dead_end=_dead_end,
+    dead_end=_dead_end, plays=_plays,
 )
