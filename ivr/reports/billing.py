@@ -19,11 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from ..store.models import Call, HandleTimeRow
-from ..store.window import utc, window
+from .store import billed_calls
 
 
 @dataclass(frozen=True)
@@ -39,21 +37,12 @@ class BillingRow:
 def billing(engine: Engine, since: datetime | None = None,
             until: datetime | None = None) -> list[BillingRow]:
     """One row per (called, month), sorted by both."""
-    ht = (select(HandleTimeRow.unique_id, func.sum(HandleTimeRow.talk_s).label("talk"),
-                 func.sum(HandleTimeRow.wait_s).label("wait"))
-          .group_by(HandleTimeRow.unique_id).subquery())
-    stmt = (select(Call.called, Call.started_at, Call.ended_at, ht.c.talk, ht.c.wait)
-            .outerjoin(ht, ht.c.unique_id == Call.unique_id)
-            .where(Call.ended_at.is_not(None)))
-    with engine.connect() as conn:
-        rows = conn.execute(window(stmt, Call.started_at, since, until)).all()
     sums: dict[tuple[str, str], list[float]] = {}
-    for called, started, ended, talk, wait in rows:
-        started = utc(started)
-        acc = sums.setdefault((called, started.strftime("%Y-%m")), [0, 0.0, 0.0, 0.0])
+    for c in billed_calls(engine, since, until):
+        acc = sums.setdefault((c.called, c.started_at.strftime("%Y-%m")), [0, 0.0, 0.0, 0.0])
         acc[0] += 1
-        acc[1] += (utc(ended) - started).total_seconds()
-        acc[2] += talk or 0.0
-        acc[3] += wait or 0.0
+        acc[1] += (c.ended_at - c.started_at).total_seconds()
+        acc[2] += c.talk_s
+        acc[3] += c.wait_s
     return [BillingRow(called, month, int(n), *(round(s / 60, 2) for s in secs))
             for (called, month), (n, *secs) in sorted(sums.items())]

@@ -24,12 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from ..store.models import HandleTimeRow
-from ..store.window import utc, window
 from ._common import mean, ratio
+from .store import Stay, stays
 
 GROUPINGS = ("queue", "agent", "hour")
 NO_AGENT = "(none)"
@@ -58,29 +56,23 @@ def handle_times(engine: Engine, since: datetime | None = None, until: datetime 
     """One stat per group (sorted by key) and a final "total" row."""
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {', '.join(GROUPINGS)}, not {by!r}")
-    t = HandleTimeRow
-    stmt = select(t.queue, t.agent, t.entered_at, t.outcome, t.wait_s, t.talk_s, t.wrapup_s)
-    stmt = window(stmt, t.entered_at, since, until)
-    if queue is not None:
-        stmt = stmt.where(t.queue == queue)
-    with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
-    groups: dict[str, list] = {}
+    rows = stays(engine, since, until, queue)
+    groups: dict[str, list[Stay]] = {}
     for row in rows:
         groups.setdefault(_key(row, by), []).append(row)
     stats = [_stat(key, groups[key], service_level_s) for key in sorted(groups)]
     return stats + [_stat("total", rows, service_level_s)]
 
 
-def _key(row, by: str) -> str:
+def _key(row: Stay, by: str) -> str:
     if by == "queue":
         return row.queue
     if by == "agent":
         return row.agent or NO_AGENT
-    return utc(row.entered_at).strftime("%Y-%m-%dT%H:00Z")
+    return row.entered_at.strftime("%Y-%m-%dT%H:00Z")
 
 
-def _stat(key: str, rows: list, sl_s: float) -> HandleTimeRowStat:
+def _stat(key: str, rows: list[Stay], sl_s: float) -> HandleTimeRowStat:
     count = {o: 0 for o in ("answered", "abandoned", "timeout", "full", "empty")}
     for r in rows:
         if r.outcome in count:

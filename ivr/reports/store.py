@@ -1,0 +1,64 @@
+"""The reports' queries: rows in, frozen views out. The reports fold them
+into figures; the SQL lives here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from ..store.models import Call, HandleTimeRow
+from ..store.window import utc, window
+
+
+@dataclass(frozen=True)
+class Stay:
+    """What the handle-time report reads of one call's stay in one queue."""
+
+    queue: str
+    agent: str
+    entered_at: datetime          # aware UTC
+    outcome: str
+    wait_s: float
+    talk_s: float
+    wrapup_s: float
+
+
+@dataclass(frozen=True)
+class BilledCall:
+    """An ended call with its queue talk and wait summed over every queue it went through."""
+
+    called: str
+    started_at: datetime          # aware UTC
+    ended_at: datetime            # aware UTC
+    talk_s: float
+    wait_s: float
+
+
+def stays(engine: Engine, since: datetime | None = None, until: datetime | None = None,
+          queue: str | None = None) -> list[Stay]:
+    """Handle-time records whose caller joined the queue in [since, until)."""
+    t = HandleTimeRow
+    stmt = select(t.queue, t.agent, t.entered_at, t.outcome, t.wait_s, t.talk_s, t.wrapup_s)
+    stmt = window(stmt, t.entered_at, since, until)
+    if queue is not None:
+        stmt = stmt.where(t.queue == queue)
+    with engine.connect() as conn:
+        return [Stay(q, agent, utc(at), outcome, wait, talk, wrapup)
+                for q, agent, at, outcome, wait, talk, wrapup in conn.execute(stmt)]
+
+
+def billed_calls(engine: Engine, since: datetime | None = None, until: datetime | None = None) -> list[BilledCall]:
+    """Ended calls that started in [since, until)."""
+    ht = (select(HandleTimeRow.unique_id, func.sum(HandleTimeRow.talk_s).label("talk"),
+                 func.sum(HandleTimeRow.wait_s).label("wait"))
+          .group_by(HandleTimeRow.unique_id).subquery())
+    stmt = (select(Call.called, Call.started_at, Call.ended_at, ht.c.talk, ht.c.wait)
+            .outerjoin(ht, ht.c.unique_id == Call.unique_id)
+            .where(Call.ended_at.is_not(None)))
+    with engine.connect() as conn:
+        rows = conn.execute(window(stmt, Call.started_at, since, until)).all()
+    return [BilledCall(called, utc(started), utc(ended), talk or 0.0, wait or 0.0)
+            for called, started, ended, talk, wait in rows]
