@@ -161,6 +161,9 @@ class _NodeSpec:
             return []
         return [(k.value, t) for k, v in _pairs(pair[1]) if isinstance(k, ScalarNode) and (t := _text(v))]
 
+    def has(self, name: str) -> bool:
+        return name in self.fields
+
     def scalar(self, name: str) -> object:
         pair = self.fields.get(name)
         return _scalar(pair[1]) if pair and isinstance(pair[1], ScalarNode) else None

@@ -187,8 +187,11 @@ class NodeView(Protocol):
     def pairs(self, name: str) -> list[tuple[str, str]]:
         """A mapping field's (key, value) texts; pairs that are not both strings are left out."""
 
+    def has(self, name: str) -> bool:
+        """The field is given (and, on a built node, not empty)."""
+
     def scalar(self, name: str) -> Any:
-        """The field's value as YAML reads it (None when missing)."""
+        """A scalar field's value as YAML reads it (None when missing or not a scalar)."""
 
 
 # --- the runner's results ------------------------------------------------------------------------
@@ -292,6 +295,9 @@ class BuiltView:
     def pairs(self, name: str) -> list[tuple[str, str]]:
         value = getattr(self.node, name, None)
         return list(value.items()) if isinstance(value, Mapping) else []
+
+    def has(self, name: str) -> bool:
+        return bool(getattr(self.node, name, None))
 
     def scalar(self, name: str) -> Any:
         return getattr(self.node, name, None)
