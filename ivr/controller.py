@@ -46,6 +46,7 @@ class Controller:
         self.calllog = CallLogWriter(self.engine)
         self.data = DataSource(self.engine)
         self.recordings: set[asyncio.Task] = set()
+        self.causes: set[asyncio.Task] = set()  # calls that ended in a queue, waiting for who hung up
         from .queues.consumer import QueueConsumer, wrapup_times
         qs = loaded.settings.queues
         self.queues = QueueConsumer(loaded.settings.ami, self.engine, qs.queue_log, wrapup_times(qs.queues_conf))
@@ -63,6 +64,10 @@ class Controller:
                                        name=record.unique_id)
             self.recordings.add(task)
             task.add_done_callback(self.recordings.discard)
+        if not record.hangup_cause:
+            task = asyncio.create_task(queue_hangup_cause(self.engine, record.unique_id), name=record.unique_id)
+            self.causes.add(task)
+            task.add_done_callback(self.causes.discard)
 
     def reload(self, reason: str) -> bool:
         """Load the config again if it validates; otherwise keep the old one.
@@ -139,6 +144,8 @@ class Controller:
         left = await self.server.drain(self.current.settings.controller.drain_timeout)
         if left:
             log.warning("%d call(s) cut after the drain timeout", left)
+        if self.causes:
+            await asyncio.wait(set(self.causes), timeout=QUEUE_RECORD_WAIT)
         if self.recordings:
             _, pending = await asyncio.wait(set(self.recordings), timeout=60)
             for task in pending:   # the file stays; its row is missing until it is stored again
@@ -195,6 +202,28 @@ async def run_call(loaded: Loaded, channel, calllog: CallLogWriter, data: DataSo
         calllog.end_call(record)
         calls_log.info("call ended: %s (hung up by %s)", record.outcome, record.hangup_cause or "the queue")
     return record
+
+
+# A queue's record lands once AMI's Hangup is folded and written: seconds, unless AMI is down.
+QUEUE_RECORD_WAIT = 30.0
+
+
+async def queue_hangup_cause(engine, unique_id: str, wait: float = QUEUE_RECORD_WAIT, step: float = 0.5) -> None:
+    """A call that ended inside a queue gets its hang-up cause (caller or agent) from the
+    queue's handle-time record, once both that record and the call's end are stored.
+    Still the controller's to set: run_call leaves it empty for this only."""
+    from .queues.store import who_hung_up
+    from .store.calllog import set_hangup_cause
+    cause = None
+    try:
+        for _ in range(int(wait / step)):
+            cause = cause or await asyncio.to_thread(who_hung_up, engine, unique_id)
+            if cause is not None and await asyncio.to_thread(set_hangup_cause, engine, unique_id, str(cause)):
+                return
+            await asyncio.sleep(step)
+        log.warning("hang-up cause unknown: no finished queue record within %.0f s", wait, extra={"uid": unique_id})
+    except Exception:  # a database hiccup here must not take the controller down
+        log.exception("setting the hang-up cause failed", extra={"uid": unique_id})
 
 
 # A consenting caller the controller lost is recorded on, in the fallback queue, until

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
+from ..menu.outcome import HangupCause
 from ..store.models import HandleTimeRow
 from ..store.writer import BatchWriter
 from .records import HandleTime
@@ -68,6 +69,27 @@ def stays_of_call(engine: Engine, unique_id: str) -> list[QueueStay]:
             .where(t.unique_id == unique_id).order_by(t.entered_at))
     with engine.connect() as conn:
         return [QueueStay(*row) for row in conn.execute(stmt)]
+
+
+# AgentComplete's Reason (app_queue.c: caller, agent, transfer) -> who ended an answered call.
+_REASON_CAUSE = {"caller": HangupCause.CALLER, "agent": HangupCause.AGENT, "transfer": HangupCause.AGENT}
+
+
+def who_hung_up(engine: Engine, unique_id: str) -> HangupCause | None:
+    """Who ended a call that ended inside a queue, from its last handle-time record:
+    the agent's or caller's hang-up of an answered call (a transfer is the agent's
+    doing), the caller for an abandoned one; None while no finished record is stored."""
+    t = HandleTimeRow
+    row = (select(t.outcome, t.reason).where(t.unique_id == unique_id, t.ended_at.is_not(None))
+           .order_by(t.entered_at.desc()).limit(1))
+    with engine.connect() as conn:
+        found = conn.execute(row).first()
+    if found is None:
+        return None
+    outcome, reason = found
+    if outcome == "abandoned":
+        return HangupCause.CALLER
+    return _REASON_CAUSE.get(reason)
 
 
 def last_entered_second(engine: Engine) -> float | None:

@@ -136,6 +136,16 @@ def _snapshot(record: CallRecord) -> CallRecord:
     return copy
 
 
+def set_hangup_cause(engine: Engine, unique_id: str, cause: str) -> bool:
+    """Set the hang-up cause of an ended call that has none yet (one that ended in a
+    queue, once the queue's record says who hung up). False while the call's end is
+    not written yet, or a cause is already there."""
+    with engine.begin() as conn:
+        done = conn.execute(update(Call).where(Call.unique_id == unique_id, Call.ended_at.is_not(None),
+                                               Call.hangup_cause == "").values(hangup_cause=cause))
+    return done.rowcount == 1
+
+
 def list_calls(engine: Engine, limit: int = 50) -> list[Call]:
     with Session(engine) as session:
         return list(session.scalars(select(Call).order_by(Call.started_at.desc(), Call.id.desc()).limit(limit)))
