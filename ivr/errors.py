@@ -33,8 +33,9 @@ defines is here (tests/test_errors.py walks the package and fails otherwise).
         └── UsageError            Asterisk answered 520 with the proper usage
 
 The `ivr` command turns CommandLineError into exit status 2 and every other
-IVRError into exit status 1, each as one line `ivr CMD: error: MESSAGE`
-(ivr/cli_support.py). Anything else is a bug and keeps its traceback.
+IVRError (and an OSError: a missing file, a port in use) into exit status 1,
+each as one line `ivr CMD: error: MESSAGE` (ivr/cli_support.py). Anything
+else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations

@@ -8,19 +8,23 @@ import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ..errors import IVRError
-from .check import ERRORS, PLACEHOLDER, SPEECH_RULES, Report, check, load_data_prompts, needed
+
+if TYPE_CHECKING:
+    from .check import Report
 
 
 def add_prompts_parser(subparsers):
+    from ..cli_support import add_format_option
     p = subparsers.add_parser("prompts", help="the prompt catalog: check, convert, synth")
+    p.set_defaults(func=cmd_prompts)
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     s = actions.add_parser("check", help="missing, unplayable, wrong-format and placeholder prompts")
     s.add_argument("--lang", default=None, help="one language of the menu (default: all)")
-    s.add_argument("--format", choices=["table", "json"], default="table")
+    add_format_option(s)
 
     s = actions.add_parser("convert", help="WAV/MP3/OGG to 8 kHz 16-bit mono WAV, trimmed and normalised")
     s.add_argument("sources", nargs="+", type=Path, metavar="SRC")
@@ -96,6 +100,7 @@ def _needed_by(who: tuple[str, ...], limit: int = 3) -> str:
 
 def format_table(report: Report, languages: list[str]) -> list[str]:
     """Errors first, then placeholders, per language; a summary line each."""
+    from .check import ERRORS, PLACEHOLDER
     lines = [f"warning: {w}" for w in report.warnings]
     for lang in languages:
         found = [f for f in report.findings if f.need.language == lang]
@@ -122,8 +127,9 @@ def format_json(report: Report, languages: list[str]) -> str:
 
 
 def cmd_check(args) -> int:
-    from ..controller import load
-    loaded = load(args.config)
+    from ..cli_support import load
+    from .check import check
+    loaded = load(args)
     languages = _languages(loaded.menu, args.lang)
     report = check(loaded.menu, loaded.settings.prompts_dir, languages, loaded.settings.database_url)
     if args.format == "json":
@@ -139,8 +145,8 @@ def cmd_convert(args) -> int:
     from .convert import ConvertError, ConvertOptions, convert, target_for
     out_dir = args.output_dir
     if args.lang:
-        from ..config import load_settings
-        out_dir = load_settings(args.config).prompts_dir / args.lang
+        from ..cli_support import settings
+        out_dir = settings(args).prompts_dir / args.lang
     opts = ConvertOptions(target_dbfs=args.target_dbfs)
     progress, failed = Progress(len(args.sources), "convert"), 0
     written: dict[Path, Path] = {}
@@ -149,7 +155,7 @@ def cmd_convert(args) -> int:
         try:
             first = written.get(target.resolve())
             if first:  # hello.mp3 and hello.ogg: the second would replace the first
-                raise ConvertError(f"{source}: {_shown(target)} is already written from {first}")
+                raise ConvertError(f"{_shown(target)} is already written from {first}", source)
             done = convert(source, target, opts)
         except ConvertError as exc:
             failed += 1
@@ -180,6 +186,7 @@ def synth_jobs(loaded, languages: list[str], warn) -> list[SynthJob]:
     named prompts (the config's and the data's), the word itself for say/
     fragments. A needed prompt with no text is a warning: add it to the catalog."""
     from ..menu.prompts import prompt_files
+    from .check import SPEECH_RULES, load_data_prompts, needed
     from .synth import load_catalog
     prompts_dir = loaded.settings.prompts_dir
     catalog_path = prompts_dir / "catalog.yaml"
@@ -236,9 +243,9 @@ def run_synth(jobs: list[SynthJob], workers: int, progress: Progress) -> tuple[l
 
 
 def cmd_synth(args) -> int:
-    from ..controller import load
+    from ..cli_support import load
     from .synth import require_tools
-    loaded = load(args.config)
+    loaded = load(args)
     languages = _languages(loaded.menu, args.lang)
     warn = lambda text: print(f"warning: {text}", file=sys.stderr)  # noqa: E731
     jobs = synth_jobs(loaded, languages, warn)

@@ -3,11 +3,7 @@ with `ivr callbacks list|done`."""
 
 from __future__ import annotations
 
-import argparse
-import getpass
-import json
-import sys
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -74,34 +70,3 @@ def mark_done(engine: Engine, request_id: int, by: str) -> CallbackView:
             raise IVRError(f"callback request {request_id}: already done by {row.done_by} at {_iso(row.done_at)}")
         row.done_at, row.done_by = utcnow(), by
         return _view(row)
-
-
-def add_callbacks_parser(sub) -> None:
-    s = sub.add_parser("callbacks", help="callers waiting to be called back")
-    s.add_argument("action", choices=["list", "done"])
-    s.add_argument("id", nargs="?", type=int, help="the request done (with `done`)")
-    s.add_argument("--queue", default="")
-    s.add_argument("--all", action="store_true", help="done ones too")
-    s.add_argument("--format", choices=["table", "json"], default="table")
-
-
-def cmd_callbacks(args: argparse.Namespace) -> int:
-    from ..config import load_settings
-    from ..store.db import open_engine
-    engine = open_engine(load_settings(args.config).database_url)
-    if args.action == "done":
-        if args.id is None:
-            raise IVRError("callbacks done: which request? (an id from `ivr callbacks list`)")
-        done = mark_done(engine, args.id, f"cli:{getpass.getuser()}")
-        print(f"callback request {done.id} ({done.caller_id}) done")
-        return 0
-    rows = list_callbacks(engine, args.queue, pending_only=not args.all)
-    if args.format == "json":
-        for r in rows:
-            print(json.dumps(asdict(r)))
-        return 0
-    print(f"{'id':>5}  {'requested':25}  {'queue':10}  {'caller':16}  {'account':10}  lang  done")
-    for r in rows:
-        print(f"{r.id:>5}  {r.requested_at:25}  {r.queue:10}  {r.caller_id:16}  {r.account:10}  "
-              f"{r.language:4}  {r.done_at or '-'}", file=sys.stdout)
-    return 0

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import getpass
 import json
-import sys
 from pathlib import Path
 
-from .export import FORMATS as EXPORT_FORMATS
+from ..errors import IVRError
+from . import EXPORT_FORMATS
 
 ACTIONS = ("list", "show", "export", "purge", "audit")
 
 
 def add_recordings_parser(subparsers) -> None:
+    from ..cli_support import add_format_option
     s = subparsers.add_parser("recordings", help="consented recordings: search, export, purge, audit log")
+    s.set_defaults(func=cmd_recordings)
     s.add_argument("action", choices=ACTIONS)
     s.add_argument("id", nargs="?", help="show/export: recording id or the call's unique id; audit: only this call")
     s.add_argument("--since", help="ISO date or datetime, inclusive (a date is midnight UTC)")
@@ -22,7 +24,7 @@ def add_recordings_parser(subparsers) -> None:
     s.add_argument("--queue")
     s.add_argument("--agent")
     s.add_argument("--min-duration", type=float, metavar="SECONDS")
-    s.add_argument("--format", choices=("table", "json"), default="table")
+    add_format_option(s)
     s.add_argument("--limit", type=int, default=None)
     s.add_argument("-o", "--output", type=Path, help="export: the file to write")
     s.add_argument("--to", choices=EXPORT_FORMATS, help="export: format (default from -o's suffix, else wav)")
@@ -34,33 +36,29 @@ def cli_actor() -> str:
 
 
 def cmd_recordings(args) -> int:
+    from ..cli_support import database, settings
     from ..store.window import parse_when
+    _check(args)
     try:
         since, until = parse_when("--since", args.since), parse_when("--until", args.until)
-        _check(args)
     except ValueError as exc:
-        print(f"ivr recordings: error: {exc}", file=sys.stderr)
-        return 1
-    from ..config import load_settings
-    from ..store.db import open_engine
-
-    settings = load_settings(args.config)
-    engine = open_engine(settings.database_url)
-    try:
-        return _ACTIONS[args.action](args, engine, settings, since, until)
-    finally:
-        engine.dispose()
+        raise IVRError(str(exc)) from None
+    config = settings(args)
+    with database(config) as engine:
+        return _ACTIONS[args.action](args, engine, config, since, until)
 
 
 def _check(args) -> None:
+    """Usage errors argparse cannot see (exit 2)."""
+    from ..cli_support import usage
     if args.action in ("show", "export") and not args.id:
-        raise ValueError(f"{args.action} needs a recording id or unique id")
+        usage(f"{args.action} needs a recording id or unique id")
     if args.action == "export" and args.output is None:
-        raise ValueError("export needs -o/--output FILE")
+        usage("export needs -o/--output FILE")
     if args.action != "export" and (args.output is not None or args.to is not None):
-        raise ValueError("-o and --to apply to export")
+        usage("-o and --to apply to export")
     if args.yes and args.action != "purge":
-        raise ValueError("--yes applies to purge")
+        usage("--yes applies to purge")
 
 
 def _list(args, engine, settings, since, until) -> int:
@@ -85,7 +83,7 @@ def _table(rows) -> None:
 
 
 def _show(args, engine, settings, since, until) -> int:
-    from .errors import RecordingError
+    from ..errors import RecordingError
     from .store import file_of, get
     info = get(engine, args.id)
     try:

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from .errors import ExportFailed
+from ..errors import ExportFailed
+from . import EXPORT_FORMATS
 from .store import RecordingInfo, audit, file_of
 
-FORMATS = ("wav", "mp3", "ogg")
+FORMATS = EXPORT_FORMATS
 # ffmpeg picks no Vorbis encoder for .ogg by itself on every build: name it.
 _CODECS = {"wav": None, "mp3": "libmp3lame", "ogg": "libvorbis"}
 MEDIA_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg", "ogg": "audio/ogg"}

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from datetime import datetime
 from pathlib import Path
 
+from ..errors import IVRError
 from ..store.window import parse_when
 from .output import FORMATS, render
 
@@ -14,6 +13,7 @@ KINDS = ("handle-times", "funnel", "billing")
 
 def add_report_parser(subparsers) -> None:
     s = subparsers.add_parser("report", help="handle times, menu funnel, billing minutes")
+    s.set_defaults(func=cmd_report)
     s.add_argument("kind", choices=KINDS)
     s.add_argument("--since", help="ISO date or datetime, inclusive (a date is midnight UTC)")
     s.add_argument("--until", help="ISO date or datetime, exclusive (a date is midnight UTC)")
@@ -24,21 +24,17 @@ def add_report_parser(subparsers) -> None:
 
 
 def cmd_report(args) -> int:
+    from ..cli_support import database, settings
+    _check(args)
     try:
         since, until = parse_when("--since", args.since), parse_when("--until", args.until)
-        _check(args, since, until)
     except ValueError as exc:
-        print(f"ivr report: error: {exc}", file=sys.stderr)
-        return 1
-    from ..config import load_settings
-    from ..store.db import open_engine
-
-    settings = load_settings(args.config)
-    engine = open_engine(settings.database_url)
-    try:
-        rows, meta, title = _run(args, engine, since, until, settings.queues.service_level_s)
-    finally:
-        engine.dispose()
+        raise IVRError(str(exc)) from None
+    if since and until and since >= until:
+        raise IVRError(f"--since {args.since!r} must be before --until {args.until!r}")
+    config = settings(args)
+    with database(config) as engine:
+        rows, meta, title = _run(args, engine, since, until, config.queues.service_level_s)
     text = render(rows, args.format, args.output, meta=meta, title=title)
     if args.output is not None and args.format != "png":
         args.output.write_text(text + "\n")
@@ -47,13 +43,13 @@ def cmd_report(args) -> int:
     return 0
 
 
-def _check(args, since: datetime | None, until: datetime | None) -> None:
-    if since and until and since >= until:
-        raise ValueError(f"--since {args.since!r} must be before --until {args.until!r}")
+def _check(args) -> None:
+    """Usage errors argparse cannot see (exit 2)."""
+    from ..cli_support import usage
     if args.format == "png" and args.output is None:
-        raise ValueError("--format png needs -o/--output PATH")
+        usage("--format png needs -o/--output PATH")
     if args.kind != "handle-times" and (args.queue is not None or args.by is not None):
-        raise ValueError(f"--queue and --by apply to handle-times, not {args.kind}")
+        usage(f"--queue and --by apply to handle-times, not {args.kind}")
 
 
 def _run(args, engine, since, until, sl_s: float) -> tuple[list, dict, str]:

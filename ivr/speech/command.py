@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
-from . import KINDS, SpeechError, fragments, words
+from . import KINDS, fragments, words
 
 
 def add_say_parser(subparsers):
@@ -20,13 +18,8 @@ def add_say_parser(subparsers):
 
 
 def cmd_say(args) -> int:
-    try:
-        if args.fragments:
-            out = "\n".join(fragments(args.lang, args.kind, args.value, args.currency, args.noun))
-        else:
-            out = " ".join(words(args.lang, args.kind, args.value, args.currency, args.noun))
-    except SpeechError as exc:
-        print(f"ivr say: error: {exc}", file=sys.stderr)
-        return 1
-    print(out)
+    if args.fragments:
+        print("\n".join(fragments(args.lang, args.kind, args.value, args.currency, args.noun)))
+    else:
+        print(" ".join(words(args.lang, args.kind, args.value, args.currency, args.noun)))
     return 0

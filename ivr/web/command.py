@@ -10,11 +10,14 @@ import getpass
 import os
 import sys
 
+from ..errors import IVRError
 from .auth import ROLES
 
 
 def add_web_parser(subparsers) -> None:
+    from ..cli_support import add_format_option
     s = subparsers.add_parser("web", help="the ops console (recordings, calls, queues), behind a login")
+    s.set_defaults(func=cmd_web)
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8080)
     sub = s.add_subparsers(dest="web_command", metavar="user")
@@ -23,6 +26,7 @@ def add_web_parser(subparsers) -> None:
     u.add_argument("name", nargs="?")
     u.add_argument("--role", choices=ROLES, default="ops")
     u.add_argument("--replace", action="store_true", help="add: set a new password/role for an existing user")
+    add_format_option(u)
 
 
 def read_password(name: str) -> str:
@@ -31,40 +35,49 @@ def read_password(name: str) -> str:
     if sys.stdin.isatty():
         first = getpass.getpass(f"password for {name}: ")
         if getpass.getpass("again: ") != first:
-            raise SystemExit("ivr web: error: the passwords differ")
+            raise IVRError("the passwords differ")
         return first
     return sys.stdin.readline().rstrip("\r\n")
 
 
 def cmd_web(args) -> int:
-    from ..config import load_settings
-    from ..store.db import open_engine
-
-    settings = load_settings(args.config)
+    from ..cli_support import database, settings
+    config = settings(args)
     if args.web_command == "user":
-        engine = open_engine(settings.database_url)
-        try:
+        _check_user(args)
+        with database(config) as engine:
             return _user(args, engine)
-        finally:
-            engine.dispose()
     import uvicorn
 
     from .app import create_app
-    app = create_app(settings)
+    app = create_app(config)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=True,
                 server_header=False, proxy_headers=False)
     return 0
 
 
+def _check_user(args) -> None:
+    """Usage errors argparse cannot see (exit 2)."""
+    from ..cli_support import usage
+    if args.user_action == "add" and not args.name:
+        usage("user add needs a NAME")
+    if args.user_action == "list" and (args.name or args.replace):
+        usage("user list takes no NAME and no --replace")
+    if args.user_action == "add" and args.format != "table":
+        usage("--format applies to user list")
+
+
 def _user(args, engine) -> int:
+    from ..cli_support import print_json
     from .users import add_user, list_users
     if args.user_action == "list":
-        for u in list_users(engine):
+        users = list_users(engine)
+        if args.format == "json":
+            print_json([{"name": u.name, "role": u.role} for u in users])
+            return 0
+        for u in users:
             print(f"{u.name}\t{u.role}")
         return 0
-    if not args.name:
-        print("ivr web: error: user add needs a NAME", file=sys.stderr)
-        return 2
     user = add_user(engine, args.name, args.role, read_password(args.name), replace=args.replace)
     print(f"user {user.name} ({user.role}) saved")
     return 0

@@ -1,5 +1,6 @@
-"""`ivr report` through its argparse parser and cmd_report, on a config
-file in tmp_path whose database is a scripted SQLite file."""
+"""`ivr report` through its argparse parser and cmd_report (run as the `ivr`
+command runs it, exit status and error line included), on a config file in
+tmp_path whose database is a scripted SQLite file."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ivr.reports.command import add_report_parser, cmd_report
+from ivr.cli_support import run as run_command
+from ivr.reports.command import add_report_parser
 from ivr.store.window import parse_when
 from ivr.store.db import open_engine
 from report_data import load_billing, load_funnel, load_handle_times, utc
@@ -37,7 +39,7 @@ def run(cfg: Path, *argv: str) -> int:
     parser = argparse.ArgumentParser(prog="ivr")
     parser.add_argument("--config", type=Path)
     add_report_parser(parser.add_subparsers(dest="command", required=True))
-    return cmd_report(parser.parse_args(["--config", str(cfg), "report", *argv]))
+    return run_command(parser.parse_args(["--config", str(cfg), "report", *argv]))
 
 
 def test_handle_times_json_uses_configured_service_level(db, tmp_path, capsys):
@@ -110,12 +112,21 @@ def test_png(db, tmp_path, capsys):
     (["billing", "--until", "2026-13-01"], "--until '2026-13-01': not an ISO date or datetime"),
     (["funnel", "--since", "2026-11-24", "--until", "2026-11-23"],
      "--since '2026-11-24' must be before --until '2026-11-23'"),
-    (["handle-times", "--format", "png"], "--format png needs -o/--output PATH"),
-    (["funnel", "--queue", "support"], "--queue and --by apply to handle-times, not funnel"),
 ])
 def test_bad_input_exits_1(db, tmp_path, capsys, argv, message):
     _, path = db
     assert run(config(tmp_path, path), *argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("ivr report: error: ") and message in err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["handle-times", "--format", "png"], "--format png needs -o/--output PATH"),
+    (["funnel", "--queue", "support"], "--queue and --by apply to handle-times, not funnel"),
+])
+def test_options_that_do_not_go_together_are_a_usage_error(db, tmp_path, capsys, argv, message):
+    _, path = db
+    assert run(config(tmp_path, path), *argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("ivr report: error: ") and message in err
 

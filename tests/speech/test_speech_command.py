@@ -4,6 +4,7 @@ import argparse
 
 import pytest
 
+from ivr.cli_support import run
 from ivr.speech.command import add_say_parser, cmd_say
 
 
@@ -26,7 +27,7 @@ def test_fragments_one_per_line(capsys):
 
 
 def test_error_goes_to_stderr_with_status_1(capsys):
-    assert cmd_say(parse(["pl", "money", "12,3x"])) == 1
+    assert run(parse(["pl", "money", "12,3x"])) == 1
     out, err = capsys.readouterr()
     assert out == ""
     assert err == "ivr say: error: pl money: '12,3x' is not an amount\n"

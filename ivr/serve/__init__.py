@@ -1,0 +1,1 @@
+"""Running calls: `ivr serve` (the FastAGI controller) and `ivr agi` (one call over classic AGI)."""
