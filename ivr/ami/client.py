@@ -20,9 +20,10 @@ log = logging.getLogger("ivr.ami")
 
 
 class BackoffManager(Manager):
-    """panoramisk's Manager, reconnecting after 1, 2, 4 ... 30 s instead of a fixed delay."""
+    """panoramisk's Manager, reconnecting after 1, 2, 4, 4 ... s instead of a fixed delay: capped
+    so that AMI is back within 5 s of Asterisk listening again (it is a loopback or LAN link)."""
 
-    MAX_DELAY = 30
+    MAX_DELAY = 4
 
     def connection_made(self, f):
         failed = f.exception() is not None if f.done() and not f.cancelled() else False

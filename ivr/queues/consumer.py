@@ -4,11 +4,15 @@ It folds events as they arrive (never blocking panoramisk's reader: Asterisk
 drops AMI readers slower than 100 ms), hands finished records to a writer
 thread, and after every (re)login replays the queue_log lines written while
 the link was down, so nothing is lost; the folder's idempotence and the
-table's unique key mean nothing is counted twice.
+table's unique key mean nothing is counted twice. Then it asks Asterisk which
+channels it has (CoreShowChannels): a queued call whose channel is gone
+(Asterisk was killed or restarted) is closed as `interrupted`, so it still
+gets its one record.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from pathlib import Path
@@ -35,8 +39,10 @@ class QueueConsumer:
         self.engine, self.queue_log = engine, queue_log
         self.folder = QueueFolder(wrapup)
         self.writer = HandleTimeWriter(engine)
-        self.disconnected_at: float | None = None
+        self.disconnected_at: float | None = None  # in event time: where a queue_log replay starts
+        self.lost_at: float | None = None          # wall clock: when calls cut off with Asterisk ended
         self.logins = 0
+        self._tasks: set[asyncio.Task] = set()
         self.client = AMIClient(ami, on_login=self._on_login, on_disconnect=self._on_disconnect)
         for name in FOLDED:
             self.client.manager.register_event(name, self._on_event)
@@ -54,6 +60,7 @@ class QueueConsumer:
 
     def _on_disconnect(self, manager, exc) -> None:
         self.disconnected_at = self.folder.last_timestamp or time.time()
+        self.lost_at = time.time()
         log.warning("AMI connection lost (%s); open queue records: %d", exc, len(self.folder.open))
 
     def _on_login(self, manager) -> None:
@@ -64,7 +71,29 @@ class QueueConsumer:
             since = self._last_stored() or (time.time() - STARTUP_LOOKBACK)
         replayed = self.replay(since)
         log.info("AMI logged in (%d); replayed %d queue_log event(s) since %.0f", self.logins, replayed, since)
-        self.disconnected_at = None
+        task = asyncio.ensure_future(self.reconcile(self.lost_at))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        self.disconnected_at = self.lost_at = None
+
+    async def reconcile(self, lost_at: float | None) -> int:
+        """Close the open records whose channel Asterisk no longer has; return how many."""
+        opened_before = set(self.folder.open)
+        if not opened_before:
+            return 0
+        try:
+            reply = await self.client.action({"Action": "CoreShowChannels"}, as_list=True)
+        except Exception as exc:  # the next login tries again
+            log.warning("AMI CoreShowChannels failed (%s); %d open queue record(s) not reconciled", exc,
+                        len(opened_before))
+            return 0
+        live = {e.get("Uniqueid", "") for e in reply if e.get("Event") == "CoreShowChannel"}
+        closed = self.folder.interrupt(live, lost_at, opened_before)
+        if closed:
+            log.warning("%d queue record(s) closed as interrupted: their channels are gone from Asterisk",
+                        len(closed))
+            self.writer.put_many(closed)
+        return len(closed)
 
     def replay(self, since: float) -> int:
         """Fold queue_log lines from `since` on; return how many events were read."""

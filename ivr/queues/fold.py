@@ -17,6 +17,11 @@ been seen (queue_log after a reconnect) neither loses nor doubles a record.
     UserEvent IVRQueueResult      QUEUESTATUS -> done: timeout / full / empty
     Hangup (the caller)           anything still open is done (abandoned, or answered)
 
+`interrupt(live, lost_at)` closes the records whose channel Asterisk no longer
+has (it was killed, or restarted while the link was down): outcome
+`interrupted`, ended at the last known time, so each queued call still gets
+exactly one record.
+
 Wait and talk come from the events' fractional Timestamps when AMI gave
 both ends; app_queue's own HoldTime/TalkTime are whole seconds, so they are
 only the fallback (queue_log replays, a missed connect).
@@ -63,7 +68,29 @@ class QueueFolder:
         t = _f(event, "Timestamp")
         self.last_timestamp = max(self.last_timestamp, t)
         uid = event.get("Uniqueid", "")
-        return handler(self, event, uid, t) or []
+        done = handler(self, event, uid, t) or []
+        rec = self.open.get(uid)
+        if rec is not None:
+            rec.seen_at = max(rec.seen_at, t)
+        return done
+
+    def interrupt(self, live: set[str], lost_at: float | None, opened_before: set[str] | None = None) -> list[HandleTime]:
+        """Close every open record whose channel is not in `live` (the Uniqueids Asterisk
+        has now), as `interrupted`: ended when the link was lost (`lost_at`), or at the
+        call's last event when no loss is known. `opened_before` limits this to records
+        open when the channel list was asked for (a call joining since is not judged)."""
+        out: list[HandleTime] = []
+        for uid, rec in list(self.open.items()):
+            if uid in live or (opened_before is not None and uid not in opened_before):
+                continue
+            end = max(rec.seen_at, lost_at) if lost_at is not None else max(rec.seen_at, rec.entered_at)
+            if rec.answered_at is not None:
+                rec.talk_s = rec.talk_s or max(0.0, end - rec.answered_at)
+            elif rec.left_at is None:
+                rec.wait_s = max(0.0, end - rec.entered_at)
+            rec.outcome = "interrupted"
+            out += self._finish(rec, "interrupted", end)
+        return out
 
     # -- helpers ---------------------------------------------------------
 

@@ -22,13 +22,14 @@ class HandleTime:
     ring_s: float = 0.0       # agents rang without answering, plus the answering ring
     talk_s: float = 0.0
     wrapup_s: float = 0.0
-    outcome: str = ""         # answered abandoned timeout full empty
+    outcome: str = ""         # answered abandoned timeout full empty interrupted
     reason: str = ""          # who hung up an answered call: caller / agent / transfer
     first_position: int = 0
     last_position: int = 0
     attempts: int = 0         # how many times an agent was rung
     left_at: float | None = None  # left the queue unanswered (abandon or timeout)
     precise: bool = True      # every time so far came from AMI's fractional Timestamps
+    seen_at: float = 0.0      # the last event of this call (epoch seconds): its last known time
 
     @property
     def key(self) -> tuple[str, str, int]:

@@ -136,3 +136,38 @@ def test_unknown_events_and_lines_are_ignored():
     assert folder.feed({"Event": "Newchannel", "Uniqueid": "x"}) == []
     assert parse_line("garbage") is None
     assert parse_line("1|x|q|NONE|CONFIGRELOAD|") is None
+
+
+def _ev(name, uid, t, **headers):
+    return {"Event": name, "Uniqueid": uid, "Timestamp": f"{t:.6f}", "Queue": "support", **headers}
+
+
+def test_calls_whose_channels_are_gone_are_closed_as_interrupted_once():
+    """Asterisk killed with callers waiting and talking: no Hangup ever comes. At the
+    next login the channels are gone, and each open record is closed exactly once."""
+    folder = QueueFolder({"support": 5})
+    for i, uid in enumerate(("wait-1", "wait-2", "talk-1", "talk-2", "talk-3")):
+        folder.feed(_ev("QueueCallerJoin", uid, 100.0 + i, Position="1"))
+    for i, uid in enumerate(("talk-1", "talk-2", "talk-3")):
+        folder.feed(_ev("AgentConnect", uid, 110.0 + i, MemberName=f"Agent {i}", HoldTime="10", RingTime="1"))
+    folder.feed(_ev("QueueCallerJoin", "alive", 115.0, Position="2"))
+    done = folder.interrupt(live={"alive"}, lost_at=120.0, opened_before=set(folder.open))
+    by_uid = {r.unique_id: r for r in done}
+    assert sorted(by_uid) == ["talk-1", "talk-2", "talk-3", "wait-1", "wait-2"]
+    assert {r.outcome for r in done} == {"interrupted"} and all(r.ended_at == 120.0 for r in done)
+    assert by_uid["wait-1"].wait_s == pytest.approx(20.0) and by_uid["wait-1"].answered_at is None
+    assert by_uid["talk-1"].talk_s == pytest.approx(10.0) and by_uid["talk-1"].agent == "Agent 0"
+    assert by_uid["talk-1"].wrapup_s == 0 and by_uid["talk-1"].handle_s == 0   # not counted as handled
+    assert list(folder.open) == ["alive"]
+    # A late Hangup or a queue_log replay of the same calls adds nothing.
+    assert folder.feed(_ev("Hangup", "talk-1", 125.0)) == []
+    assert folder.feed(_ev("QueueCallerJoin", "wait-1", 100.0, Position="1")) == []
+    assert folder.interrupt(live=set(), lost_at=130.0, opened_before=set()) == []
+
+
+def test_interrupt_without_a_known_loss_ends_at_the_calls_last_event():
+    folder = QueueFolder()
+    folder.feed(_ev("QueueCallerJoin", "a", 100.0, Position="1"))
+    folder.feed(_ev("QueueCallerLeave", "a", 104.0, Position="1"))
+    [r] = folder.interrupt(live=set(), lost_at=None)
+    assert (r.outcome, r.ended_at, r.wait_s) == ("interrupted", 104.0, pytest.approx(4.0))
