@@ -16,9 +16,9 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from ..errors import RecordingDeleted, RecordingFileMissing, UnknownRecording
 from ..store.models import AuditEntry, Call, HandleTimeRow, Recording, utcnow
 from ..store.window import window
-from .errors import RecordingDeleted, RecordingFileMissing, UnknownRecording
 
 # Pictures the console makes of a recording, under the state dir, named by its sha256: purged with it.
 WAVEFORMS = Path("web/waveforms")
