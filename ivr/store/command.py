@@ -19,7 +19,7 @@ def add_calls_parser(subparsers) -> None:
 
 def cmd_calls(args) -> int:
     from ..cli_support import database, print_json, settings, usage
-    from .calllog import call_summary, get_call, list_calls
+    from .calls import call_summary, get_call, list_calls
 
     if args.action == "show" and not args.id:
         usage("show needs a call id or unique id")

@@ -17,7 +17,7 @@ from ..recordings.export import FORMATS
 from ..recordings.store import RecordingFilter, audit_log, of_call, search
 from ..reports.handle_times import GROUPINGS, handle_times
 from ..reports.output import cell, render as render_report
-from ..store.calllog import call_summary, get_call
+from ..store.calls import call_summary, get_call
 from ..store.window import parse_when
 from .auth import SessionData
 from .context import console, page, page_session, recording_by_id

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from ivr.store.calllog import CallLogWriter, CallRecord, call_summary, get_call, list_calls
+from ivr.store.calllog import CallLogWriter, CallRecord
+from ivr.store.calls import CallView, call_summary, get_call, list_calls
 from ivr.store.db import open_engine
 
 
@@ -57,3 +58,35 @@ def test_a_record_that_cannot_be_written_costs_no_other_call_its_log(db_url):
     writer.close()
     calls = list_calls(engine, limit=1000)
     assert len(calls) == 199 and "broken" not in {c.unique_id for c in calls}
+
+
+def test_the_read_side_gives_frozen_views(db_url):
+    import dataclasses
+
+    import pytest
+
+    engine = open_engine(db_url)
+    w = CallLogWriter(engine)
+    rec = CallRecord(unique_id="viewed", caller_id="48600100200", called="800")
+    w.start_call(rec)
+    rec.step("main", "enter")
+    rec.step("main", "input", digits="1")
+    rec.step("tariffs", "enter")
+    rec.outcome = "hangup"
+    w.end_call(rec)
+    w.flush()
+    w.close()
+    call = get_call(engine, "viewed")
+    assert isinstance(call, CallView) and [s.node for s in call.steps] == ["main", "main", "tariffs"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        call.outcome = "changed"
+    assert get_call(engine, str(call.id)) == call and get_call(engine, "nobody") is None
+    shown = call_summary(call)
+    assert shown["path"] == ["main", "tariffs"] and shown["digits"] == "1" and len(shown["steps"]) == 3
+    assert shown["steps"][1] == {"node": "main", "action": "input", "detail": "", "digits": "1",
+                                 "at": call.steps[1].at.isoformat()}
+    listed = list_calls(engine)
+    assert [c.unique_id for c in listed] == ["viewed"] and listed[0].steps is None
+    assert call_summary(listed[0])["path"] is None and call_summary(listed[0])["steps"] is None
+    assert {k: v for k, v in call_summary(listed[0]).items() if k not in ("path", "steps")} == \
+           {k: v for k, v in shown.items() if k not in ("path", "steps")}
