@@ -19,12 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 
-from ..store.models import Account, AccountPhone, BillingRule, Tariff
-from .pins import hash_pin, verify_pin
+from .store import upsert
 
 KINDS = ("accounts", "tariffs", "billing_rules")
 FIELDS = {
@@ -183,56 +180,7 @@ def check_file(path: Path) -> Loaded:
     return loaded
 
 
-def _set_phones(s: Session, acc: Account, phones: list[str]) -> None:
-    # Deletes are flushed before inserts: a file loaded again, or a number that
-    # moves to another account, must not collide with the row it replaces.
-    want = list(dict.fromkeys(phones))
-    for ph in list(acc.phones):
-        if ph.phone not in want:
-            acc.phones.remove(ph)
-    s.flush()
-    have = {ph.phone for ph in acc.phones}
-    for phone in want:
-        if phone in have:
-            continue
-        taken = s.scalars(select(AccountPhone).where(AccountPhone.phone == phone)).first()
-        if taken is not None:
-            s.delete(taken)
-            s.flush()
-        acc.phones.append(AccountPhone(phone=phone))
-
-
 def write(engine: Engine, loaded: Loaded) -> dict[str, int]:
-    """Upsert everything in one transaction; return counts per kind."""
-    with Session(engine) as s, s.begin():
-        for a in loaded.accounts:
-            acc = s.scalars(select(Account).where(Account.number == a["number"])).first()
-            if acc is None:
-                acc = Account(number=a["number"])
-                s.add(acc)
-            # Loading prices again must not unlock an account under a PIN-guessing
-            # attack: only a new PIN starts its count afresh.
-            if not acc.pin_hash or not verify_pin(a["pin"], acc.pin_hash):
-                acc.pin_hash = hash_pin(a["pin"])
-                acc.failed_pins, acc.locked_until = 0, None
-            for f in ("name", "language", "balance", "currency", "due_date", "tariff"):
-                if f in a:
-                    setattr(acc, f, a[f])
-            if "caller_ids" in a:
-                _set_phones(s, acc, a["caller_ids"])
-        for t in loaded.tariffs:
-            row = s.scalars(select(Tariff).where(Tariff.name == t["name"], Tariff.valid_from == t["valid_from"])).first()
-            if row is None:
-                row = Tariff(name=t["name"], valid_from=t["valid_from"])
-                s.add(row)
-            for f in ("group", "price", "currency", "unit", "valid_to"):
-                if f in t:
-                    setattr(row, f, t[f])
-        for r in loaded.billing_rules:
-            row = s.scalars(select(BillingRule).where(BillingRule.name == r["name"],
-                                                      BillingRule.language == r["language"])).first()
-            if row is None:
-                row = BillingRule(name=r["name"], language=r["language"])
-                s.add(row)
-            row.prompt, row.position = r["prompt"], r.get("position", 0)
+    """Upsert everything in one transaction (ivr/data/store.py); return counts per kind."""
+    upsert(engine, loaded.accounts, loaded.tariffs, loaded.billing_rules)
     return {k: len(getattr(loaded, k)) for k in KINDS}
