@@ -143,7 +143,7 @@ def test_a_broken_config_is_exit_1_without_traceback(tmp_path):
 
 def _seed(config) -> None:
     from ivr.config import load_settings
-    from ivr.queues.callbacks import request_callback
+    from ivr.queues.store import request_callback
     from ivr.store.calllog import CallLogWriter, CallRecord
     from ivr.store.db import open_engine
     from ivr.web.users import add_user

@@ -20,7 +20,7 @@ def add_callbacks_parser(subparsers) -> None:
 
 def cmd_callbacks(args) -> int:
     from ..cli_support import database, settings, usage
-    from .callbacks import list_callbacks, mark_done
+    from .store import list_callbacks, mark_done
     if args.action == "done" and args.id is None:
         usage("done: which request? (an id from `ivr callbacks list`)")
     with database(settings(args)) as engine:

@@ -55,3 +55,34 @@ def test_two_consumers_racing_store_each_record_once(db_url):
     with engine.connect() as conn:
         row = conn.execute(select(HandleTimeRow).where(HandleTimeRow.unique_id == "answered-0")).one()
     assert row.outcome == "answered" and abs(row.talk_s - 3.017) < 0.01
+
+
+def test_callback_requests_are_stored_once_listed_and_done_once(db_url):
+    import dataclasses
+    from datetime import datetime, timezone
+
+    import pytest
+
+    from ivr.errors import IVRError
+    from ivr.queues.store import CallbackView, list_callbacks, mark_done, request_callback
+
+    engine = open_engine(db_url)
+    at = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+    first = request_callback(engine, "u.1", "48600100200", "10001", "pl", "support", at)
+    assert request_callback(engine, "u.1", "48600100200", "10001", "pl", "support", at) == first  # asked once
+    other = request_callback(engine, "u.2", "48600100300", "", "en", "sales", at.replace(minute=5))
+    listed = list_callbacks(engine)
+    assert [(r.id, r.queue) for r in listed] == [(first, "support"), (other, "sales")]
+    assert listed[0] == CallbackView(first, "u.1", "48600100200", "10001", "pl", "support",
+                                     "2026-11-23T10:00:00+00:00", None, "")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        listed[0].done_by = "someone"
+    assert [r.id for r in list_callbacks(engine, queue="sales")] == [other]
+    done = mark_done(engine, first, "cli:sam")
+    assert done.id == first and done.done_by == "cli:sam" and done.done_at is not None
+    assert [r.id for r in list_callbacks(engine)] == [other]
+    assert [r.id for r in list_callbacks(engine, pending_only=False)] == [first, other]
+    with pytest.raises(IVRError, match=f"callback request {first}: already done by cli:sam"):
+        mark_done(engine, first, "cli:sam")
+    with pytest.raises(IVRError, match="callback request 999: no such request"):
+        mark_done(engine, 999, "cli:sam")
