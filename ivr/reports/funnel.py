@@ -21,13 +21,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from ..menu.outcome import CALLER_HANGUP, Outcome, StepKind
-from ..store.models import Call, Step
-from ..store.window import window
 from ._common import ratio
+from .store import funnel_rows
 
 
 @dataclass(frozen=True)
@@ -43,22 +41,16 @@ class NodeStat:
 def funnel(engine: Engine, since: datetime | None = None,
            until: datetime | None = None) -> tuple[list[NodeStat], float | None]:
     """Node stats (most entered first) and the containment ratio."""
-    calls_q = window(select(Call.id, Call.outcome).where(Call.ended_at.is_not(None)),
-                     Call.started_at, since, until)
-    steps_q = (select(Step.call_id, Step.node, Step.action)
-               .where(Step.call_id.in_(calls_q.with_only_columns(Call.id).scalar_subquery()))
-               .order_by(Step.call_id, Step.seq))
-    with engine.connect() as conn:
-        outcomes = dict(conn.execute(calls_q).all())
-        steps = conn.execute(steps_q).all()
+    calls, steps = funnel_rows(engine, since, until)
+    outcomes = {c.id: c.outcome for c in calls}
     counts = {k: Counter() for k in ("entered", "completed", "invalid", "timeout", "hung_up")}
     visits: dict[int, list[str]] = {}
-    for call_id, node, action in steps:
-        if action == StepKind.ENTER:
-            visits.setdefault(call_id, []).append(node)
-            counts["entered"][node] += 1
-        elif action in (StepKind.INVALID, StepKind.TIMEOUT):
-            counts[action][node] += 1
+    for st in steps:
+        if st.action == StepKind.ENTER:
+            visits.setdefault(st.call_id, []).append(st.node)
+            counts["entered"][st.node] += 1
+        elif st.action in (StepKind.INVALID, StepKind.TIMEOUT):
+            counts[st.action][st.node] += 1
     for call_id, path in visits.items():
         for here, there in zip(path, path[1:]):
             if there != here:

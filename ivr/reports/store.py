@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from ..store.models import Call, HandleTimeRow
+from ..store.models import Call, HandleTimeRow, Step
 from ..store.window import utc, window
 
 
@@ -62,3 +62,35 @@ def billed_calls(engine: Engine, since: datetime | None = None, until: datetime 
         rows = conn.execute(window(stmt, Call.started_at, since, until)).all()
     return [BilledCall(called, utc(started), utc(ended), talk or 0.0, wait or 0.0)
             for called, started, ended, talk, wait in rows]
+
+
+@dataclass(frozen=True)
+class EndedCall:
+    """An ended call, as the funnel counts it."""
+
+    id: int
+    outcome: str
+
+
+@dataclass(frozen=True)
+class CallStep:
+    """One step of an ended call; a call's steps come in the order they happened."""
+
+    call_id: int
+    node: str
+    action: str
+
+
+def funnel_rows(engine: Engine, since: datetime | None = None,
+                until: datetime | None = None) -> tuple[list[EndedCall], list[CallStep]]:
+    """Ended calls that started in [since, until), and their steps (by call, then
+    in order), read together: every step's call is among the calls."""
+    calls_q = window(select(Call.id, Call.outcome).where(Call.ended_at.is_not(None)),
+                     Call.started_at, since, until)
+    steps_q = (select(Step.call_id, Step.node, Step.action)
+               .where(Step.call_id.in_(calls_q.with_only_columns(Call.id).scalar_subquery()))
+               .order_by(Step.call_id, Step.seq))
+    with engine.connect() as conn:
+        calls = [EndedCall(call_id, outcome) for call_id, outcome in conn.execute(calls_q)]
+        steps = [CallStep(call_id, node, action) for call_id, node, action in conn.execute(steps_q)]
+    return calls, steps

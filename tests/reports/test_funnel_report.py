@@ -51,3 +51,18 @@ def test_funnel_window_is_half_open(engine):
 
 def test_funnel_no_calls(engine):
     assert funnel(engine, *DAY) == ([], None)
+
+
+def test_the_funnel_reads_frozen_rows_from_the_report_store(engine):
+    import dataclasses
+
+    from ivr.reports.store import CallStep, EndedCall, funnel_rows
+
+    load_funnel(engine)
+    calls, steps = funnel_rows(engine, *DAY)
+    assert all(isinstance(c, EndedCall) for c in calls) and len(calls) == 5   # c1..c5; c7 is in progress
+    assert {st.call_id for st in steps} <= {c.id for c in calls}
+    assert all(isinstance(st, CallStep) for st in steps)
+    assert [st.call_id for st in steps] == sorted(st.call_id for st in steps)   # by call, then in order
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        calls[0].outcome = "changed"
