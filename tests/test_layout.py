@@ -27,8 +27,6 @@ EXCEPTIONS = {
     "ivr/data/load.py": "`ivr data load` writes accounts and tariffs in one transaction; to move into "
                         "the data package's store",
     "ivr/queues/callbacks.py": "callback requests; to move into ivr/queues/store.py",
-    "ivr/recordings/finalize.py": "inserts the recording row once the file closes; to move into "
-                                  "ivr/recordings/store.py",
     "ivr/web/users.py": "console users and sessions; to become ivr/web/store.py",
     "ivr/reports/funnel.py": "the funnel's two queries; to move into ivr/reports/store.py beside the others",
 }

@@ -1,4 +1,4 @@
-"""`ivr recordings list|show|export|purge|audit`: parse the options, run, print."""
+"""`ivr recordings list|show|export|purge|audit|check`: parse the options, run, print."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from pathlib import Path
 from ..errors import IVRError
 from . import EXPORT_FORMATS
 
-ACTIONS = ("list", "show", "export", "purge", "audit")
+ACTIONS = ("list", "show", "export", "purge", "audit", "check")
 
 
 def add_recordings_parser(subparsers) -> None:
     from ..cli_support import add_format_option
-    s = subparsers.add_parser("recordings", help="consented recordings: search, export, purge, audit log")
+    s = subparsers.add_parser("recordings", help="consented recordings: search, export, purge, audit log, "
+                                                 "check the directory against the rows")
     s.set_defaults(func=cmd_recordings)
     s.add_argument("action", choices=ACTIONS)
     s.add_argument("id", nargs="?", help="show/export: recording id or the call's unique id; audit: only this call")
@@ -24,6 +25,8 @@ def add_recordings_parser(subparsers) -> None:
     s.add_argument("--queue")
     s.add_argument("--agent")
     s.add_argument("--min-duration", type=float, metavar="SECONDS")
+    s.add_argument("--include-empty", action="store_true",
+                   help="list: also recordings marked empty (the file holds no audio)")
     add_format_option(s)
     s.add_argument("--limit", type=int, default=None)
     s.add_argument("-o", "--output", type=Path, help="export: the file to write")
@@ -59,12 +62,14 @@ def _check(args) -> None:
         usage("-o and --to apply to export")
     if args.yes and args.action != "purge":
         usage("--yes applies to purge")
+    if args.include_empty and args.action != "list":
+        usage("--include-empty applies to list")
 
 
 def _list(args, engine, settings, since, until) -> int:
     from .store import RecordingFilter, search
-    rows = search(engine, RecordingFilter(since, until, args.caller, args.queue, args.agent, args.min_duration),
-                  args.limit)
+    rows = search(engine, RecordingFilter(since, until, args.caller, args.queue, args.agent, args.min_duration,
+                                          include_empty=args.include_empty), args.limit)
     if args.format == "json":
         print(json.dumps([r.to_json() for r in rows], indent=2))
         return 0
@@ -76,10 +81,12 @@ def _table(rows) -> None:
     if not rows:
         print("(no recordings)")
         return
-    print(f"{'ID':>5}  {'STARTED (UTC)':<19}  {'CALLER':<14} {'QUEUE':<10} {'AGENT':<16} {'DUR':>7}  UNIQUE ID")
+    print(f"{'ID':>5}  {'STARTED (UTC)':<19}  {'CALLER':<14} {'QUEUE':<10} {'AGENT':<16} {'DUR':>7}  "
+          f"{'STATE':<8}  UNIQUE ID")
     for r in rows:
+        dur = "empty" if r.state == "empty" else f"{r.duration_s:.1f}"
         print(f"{r.id:>5}  {r.started_at.strftime('%Y-%m-%d %H:%M:%S'):<19}  {r.caller_id[:14]:<14} "
-              f"{r.queue[:10]:<10} {r.agent[:16]:<16} {r.duration_s:>7.1f}  {r.unique_id}")
+              f"{r.queue[:10]:<10} {r.agent[:16]:<16} {dur:>7}  {r.state:<8}  {r.unique_id}")
 
 
 def _show(args, engine, settings, since, until) -> int:
@@ -97,7 +104,16 @@ def _show(args, engine, settings, since, until) -> int:
     for key, value in info.to_json().items():
         print(f"{key:>11}: {value}")
     print(f"{'file':>11}: {where}")
+    if info.state in _STATE_NOTES:
+        print(f"{'':>11}  {_STATE_NOTES[info.state]}")
     return 0
+
+
+_STATE_NOTES = {
+    "empty": "empty: the file holds no audio (a WAV header only, or 0 bytes); nothing to play",
+    "repaired": "repaired: the WAV header was never finalized (Asterisk stopped mid-call) and was "
+                "rewritten from the file size; the audio is as recorded",
+}
 
 
 def _export(args, engine, settings, since, until) -> int:
@@ -113,20 +129,25 @@ def _export(args, engine, settings, since, until) -> int:
 def _purge(args, engine, settings, since, until) -> int:
     from .store import WAVEFORMS, execute_purge, purge_plan
     days = settings.recordings.retention_days
-    plan = purge_plan(engine, days)
+    plan = purge_plan(engine, days, recordings_dir=settings.recordings.directory)
     deleted = execute_purge(engine, settings.recordings.directory, plan, cli_actor(), yes=args.yes,
                             derived_dirs=(settings.state_dir / WAVEFORMS,))
     if args.format == "json":
         print(json.dumps({"retention_days": days, "cutoff": plan.cutoff.isoformat(), "deleted": deleted,
-                          "recordings": [r.to_json() for r in plan.items]}, indent=2))
+                          "recordings": [r.to_json() for r in plan.items],
+                          "orphans": [o.to_json() for o in plan.orphans]}, indent=2))
         return 0
     _table(list(plan.items))
-    if args.yes:
-        print(f"deleted {deleted} recording(s) started before {plan.cutoff:%Y-%m-%d %H:%M} UTC "
-              f"(retention {days} days)")
+    for o in plan.orphans:
+        print(f"orphan file (no row): {o.path} ({o.size_bytes} bytes, modified {o.modified:%Y-%m-%d %H:%M} UTC)")
+    when = f"before {plan.cutoff:%Y-%m-%d %H:%M} UTC (retention {days} days)"
+    if args.yes:   # every listed row is marked deleted; an orphan may have gone meanwhile
+        orphans = f" and {deleted - len(plan.items)} orphan file(s) modified" if plan.orphans else ""
+        print(f"deleted {len(plan.items)} recording(s) started{orphans} {when}")
     else:
-        print(f"would delete {len(plan.items)} recording(s) started before {plan.cutoff:%Y-%m-%d %H:%M} UTC "
-              f"(retention {days} days); nothing deleted: run with --yes to delete")
+        orphans = f" and {len(plan.orphans)} orphan file(s) modified" if plan.orphans else ""
+        print(f"would delete {len(plan.items)} recording(s) started{orphans} {when}; "
+              f"nothing deleted: run with --yes to delete")
     return 0
 
 
@@ -147,4 +168,25 @@ def _audit(args, engine, settings, since, until) -> int:
     return 0
 
 
-_ACTIONS = {"list": _list, "show": _show, "export": _export, "purge": _purge, "audit": _audit}
+def _check_dir(args, engine, settings, since, until) -> int:
+    from .check import check
+    folder = settings.recordings.directory
+    found = check(engine, folder, settings.recordings.retention_days)
+    attention = [f for f in found if f.attention]
+    if args.format == "json":
+        print(json.dumps({"directory": str(folder), "attention": len(attention),
+                          "findings": [f.to_json() for f in found]}, indent=2))
+    else:
+        for f in found:
+            print(f.line(folder))
+        counts = {}
+        for f in found:
+            counts[f.kind] = counts.get(f.kind, 0) + 1
+        detail = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+        print(f"{len(attention)} file(s) need attention" + (f" ({detail})" if detail else "") if attention
+              else "recordings directory and rows agree" + (f" ({detail})" if detail else ""))
+    return 1 if attention else 0
+
+
+_ACTIONS = {"list": _list, "show": _show, "export": _export, "purge": _purge, "audit": _audit,
+            "check": _check_dir}

@@ -1,19 +1,26 @@
-"""Reading recordings, the audit log and the retention purge.
+"""Storing and reading recordings, the audit log and the retention purge.
 
 Rows leave this module as frozen dataclasses (`RecordingInfo`,
 `AuditInfo`), never as live ORM objects. Every deletion goes through
 `delete_recording`, which removes the file, marks the row `deleted_at` and
 writes an audit row; the row itself stays, so the log keeps its meaning.
+A file in the recordings directory that no row names (an orphan) is
+deleted by `delete_orphan`, audited the same way.
+
+A row's `state`: `ok`; `empty`, the file holds no audio (a WAV header only,
+or 0 bytes), left out of searches unless asked for; `repaired`, its WAV
+header was never finalized and was rewritten from the file size.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import RecordingDeleted, RecordingFileMissing, UnknownRecording
@@ -22,6 +29,10 @@ from ..store.window import window
 
 # Pictures the console makes of a recording, under the state dir, named by its sha256: purged with it.
 WAVEFORMS = Path("web/waveforms")
+
+# Recording.state
+OK, EMPTY, REPAIRED = "ok", "empty", "repaired"
+STATES = (OK, EMPTY, REPAIRED)
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,7 @@ class RecordingFilter:
     agent: str | None = None
     min_duration: float | None = None  # seconds
     include_deleted: bool = False
+    include_empty: bool = False        # files with no audio: not a recording to play
 
 
 @dataclass(frozen=True)
@@ -48,11 +60,12 @@ class RecordingInfo:
     path: str
     sha256: str
     deleted_at: datetime | None
+    state: str = OK
 
     @classmethod
     def of(cls, row: Recording) -> "RecordingInfo":
         return cls(row.id, row.unique_id, row.caller_id, row.queue, row.agent, row.started_at,
-                   row.duration_s, row.size_bytes, row.path, row.sha256, row.deleted_at)
+                   row.duration_s, row.size_bytes, row.path, row.sha256, row.deleted_at, row.state or OK)
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -84,9 +97,57 @@ class UnstoredCall:
 
 
 @dataclass(frozen=True)
+class NewRecording:
+    """What finalize() learnt of a closed (or repaired) file."""
+
+    unique_id: str
+    caller_id: str
+    queue: str
+    agent: str
+    started_at: datetime
+    duration_s: float
+    size_bytes: int
+    path: str                         # relative to the recordings directory
+    sha256: str
+    state: str = OK
+
+
+@dataclass(frozen=True)
+class OrphanFile:
+    """A file in the recordings directory that no (undeleted) row names."""
+
+    path: str                         # relative to the recordings directory
+    size_bytes: int
+    modified: datetime
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "size_bytes": self.size_bytes, "modified": self.modified.isoformat()}
+
+
+@dataclass(frozen=True)
 class PurgePlan:
-    cutoff: datetime                  # recordings started before this go
+    cutoff: datetime                  # recordings started (orphan files last modified) before this go
     items: tuple[RecordingInfo, ...]
+    orphans: tuple[OrphanFile, ...] = ()
+
+
+def store_row(engine: Engine, new: NewRecording) -> RecordingInfo:
+    """Insert the row unless one exists for its unique_id (idempotent, race-safe)."""
+    if new.state not in STATES:
+        raise ValueError(f"recording state {new.state!r}: not one of {', '.join(STATES)}")
+    by_uid = select(Recording).where(Recording.unique_id == new.unique_id)
+    with Session(engine, expire_on_commit=False) as session:
+        found = session.scalars(by_uid).first()
+        if found is not None:
+            return RecordingInfo.of(found)
+        row = Recording(**asdict(new))
+        session.add(row)
+        try:
+            session.commit()
+            return RecordingInfo.of(row)
+        except IntegrityError:  # another finalize() of the same call won
+            session.rollback()
+            return RecordingInfo.of(session.scalars(by_uid).one())
 
 
 def search(engine: Engine, flt: RecordingFilter = RecordingFilter(), limit: int | None = None) -> list[RecordingInfo]:
@@ -103,6 +164,8 @@ def search(engine: Engine, flt: RecordingFilter = RecordingFilter(), limit: int 
         stmt = stmt.where(r.duration_s >= flt.min_duration)
     if not flt.include_deleted:
         stmt = stmt.where(r.deleted_at.is_(None))
+    if not flt.include_empty:
+        stmt = stmt.where(r.state != EMPTY)
     stmt = stmt.order_by(r.started_at.desc(), r.id.desc())
     if limit:
         stmt = stmt.limit(limit)
@@ -175,11 +238,31 @@ def audit_log(engine: Engine, since: datetime | None = None, until: datetime | N
         return [AuditInfo(e.id, e.at, e.actor, e.action, e.unique_id, e.detail) for e in session.scalars(stmt)]
 
 
-def purge_plan(engine: Engine, retention_days: int, now: datetime | None = None) -> PurgePlan:
-    """The recordings older than retention_days, not yet deleted (oldest first)."""
+def live_rows(engine: Engine) -> list[RecordingInfo]:
+    """Every recording not deleted, empty ones too, by path."""
+    with Session(engine) as session:
+        return [RecordingInfo.of(row) for row in
+                session.scalars(select(Recording).where(Recording.deleted_at.is_(None)).order_by(Recording.path))]
+
+
+def orphan_files(engine: Engine, recordings_dir: Path) -> list[OrphanFile]:
+    """Regular files under recordings_dir that no undeleted row names, by path.
+    A live call's file is one too until its row is stored: see its age."""
+    from .files import files_in
+    named = {Path(r.path).as_posix() for r in live_rows(engine)}
+    return [OrphanFile(f.path, f.size_bytes, datetime.fromtimestamp(f.mtime, timezone.utc))
+            for f in files_in(recordings_dir) if f.path not in named]
+
+
+def purge_plan(engine: Engine, retention_days: int, now: datetime | None = None,
+               recordings_dir: Path | None = None) -> PurgePlan:
+    """The recordings started before retention_days ago, not yet deleted, empty ones
+    too (oldest first); with recordings_dir, also the orphan files last modified before then."""
     cutoff = (now or utcnow()) - timedelta(days=retention_days)
-    items = search(engine, RecordingFilter(until=cutoff))
-    return PurgePlan(cutoff, tuple(reversed(items)))
+    items = search(engine, RecordingFilter(until=cutoff, include_empty=True))
+    orphans = () if recordings_dir is None else tuple(
+        sorted((o for o in orphan_files(engine, recordings_dir) if o.modified < cutoff), key=lambda o: o.modified))
+    return PurgePlan(cutoff, tuple(reversed(items)), orphans)
 
 
 def delete_recording(engine: Engine, recordings_dir: Path, info: RecordingInfo, actor: str, why: str,
@@ -209,15 +292,34 @@ def delete_recording(engine: Engine, recordings_dir: Path, info: RecordingInfo, 
         session.commit()
 
 
+def delete_orphan(engine: Engine, recordings_dir: Path, orphan: OrphanFile, actor: str, why: str) -> bool:
+    """Remove a file no row names, and audit it (unique id: the file's name
+    without its suffix, as MixMonitor names it). False if it was already gone."""
+    base = Path(recordings_dir).resolve()
+    path = (base / orphan.path).resolve()
+    if not path.is_relative_to(base):
+        return False
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    audit(engine, actor, "delete", Path(orphan.path).name.rsplit(".", 1)[0][:64],
+          f"{why}; orphan file (no recordings row), {orphan.size_bytes} bytes, modified "
+          f"{orphan.modified.isoformat()}; {orphan.path}")
+    return True
+
+
 def execute_purge(engine: Engine, recordings_dir: Path, plan: PurgePlan, actor: str, yes: bool = False,
                   derived_dirs: tuple[Path, ...] = ()) -> int:
-    """Delete what the plan lists, only if yes; the number deleted."""
+    """Delete what the plan lists, only if yes; the number of recordings and orphan files deleted."""
     if not yes:
         return 0
     for info in plan.items:
         delete_recording(engine, recordings_dir, info, actor, f"retention: started before {plan.cutoff.isoformat()}",
                          derived_dirs)
-    return len(plan.items)
+    orphans = sum(delete_orphan(engine, recordings_dir, o, actor,
+                                f"retention: modified before {plan.cutoff.isoformat()}") for o in plan.orphans)
+    return len(plan.items) + orphans
 
 
 def attach_queue_and_agent(engine: Engine, unique_id: str) -> bool:

@@ -178,6 +178,8 @@ class Recording(Base):
     path: Mapped[str] = mapped_column(String(512))   # relative to the recordings directory
     sha256: Mapped[str] = mapped_column(String(64), default="")
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # ok | empty (header only or 0 bytes: no audio) | repaired (header sizes rewritten from the file size)
+    state: Mapped[str] = mapped_column(String(16), default="ok", server_default="ok", index=True)
 
 
 class AuditEntry(Base):

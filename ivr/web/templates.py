@@ -42,7 +42,8 @@ RECORDINGS = """{% extends "base.html" %}{% block main %}<h1>Recordings</h1>
 <th class="num">Duration</th><th>Play</th><th></th></tr>
 {% for r in rows %}<tr data-unique-id="{{ r.unique_id }}"><td>{{ r.id }}</td>
 <td>{{ r.started_at.strftime('%Y-%m-%d %H:%M:%S') }}</td><td>{{ r.caller_id }}</td><td>{{ r.queue }}</td>
-<td>{{ r.agent }}</td><td class="num">{{ '%.1f'|format(r.duration_s) }} s</td>
+<td>{{ r.agent }}</td><td class="num">{{ '%.1f'|format(r.duration_s) }} s{% if r.state == 'repaired' %}
+<span class="state" title="WAV header never finalized; rewritten from the file size">repaired</span>{% endif %}</td>
 <td><audio controls preload="none" src="/media/{{ r.id }}"></audio></td>
 <td><a href="/recordings/{{ r.id }}">details</a> · <a href="/calls/{{ r.unique_id|urlencode }}">call</a></td></tr>
 {% else %}<tr><td colspan="8">No recordings match.</td></tr>{% endfor %}</table>{% endblock %}"""
@@ -52,14 +53,17 @@ RECORDING = """{% extends "base.html" %}{% block main %}<h1>Recording {{ r.id }}
 <tr><th>Caller</th><td>{{ r.caller_id }}</td></tr><tr><th>Queue</th><td>{{ r.queue }}</td></tr>
 <tr><th>Agent</th><td>{{ r.agent }}</td></tr><tr><th>Started (UTC)</th><td>{{ r.started_at }}</td></tr>
 <tr><th>Duration</th><td>{{ '%.1f'|format(r.duration_s) }} s</td></tr><tr><th>Size</th><td>{{ r.size_bytes }} bytes</td></tr>
+<tr><th>State</th><td id="state">{{ r.state }}{% if r.state == 'empty' %}: the file holds no audio (a header only,
+or nothing){% elif r.state == 'repaired' %}: the WAV header was never finalized (Asterisk stopped mid-call) and
+was rewritten from the file size; the audio is as recorded{% endif %}</td></tr>
 <tr><th>SHA-256</th><td><code>{{ r.sha256 }}</code></td></tr></table>
-<p><img class="wave" alt="waveform" src="/media/{{ r.id }}/waveform.png"></p>
+{% if r.state != 'empty' %}<p><img class="wave" alt="waveform" src="/media/{{ r.id }}/waveform.png"></p>
 <p><audio id="player" controls preload="none" src="/media/{{ r.id }}"></audio></p>
 <p><a id="download" href="/media/{{ r.id }}/download">Download WAV</a></p>
 <form id="export" method="post" action="/recordings/{{ r.id }}/export">
 <input type="hidden" name="csrf" value="{{ session.csrf }}">
 <label>Export as <select name="fmt">{% for f in formats %}<option>{{ f }}</option>{% endfor %}</select></label>
-<button id="export-button">Export</button></form>
+<button id="export-button">Export</button></form>{% else %}<p id="empty">Empty recording: nothing to play or export.</p>{% endif %}
 <h2>Audit</h2>{% include "audit_table.html" %}{% endblock %}"""
 
 AUDIT_TABLE = """<table id="audit"><tr><th>At (UTC)</th><th>Who</th><th>Action</th><th>Call</th><th>Detail</th></tr>
