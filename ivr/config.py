@@ -21,6 +21,33 @@ class ControllerSettings:
     max_header_bytes: int = 64 * 1024
     drain_timeout: float = 600.0
     allow: tuple[str, ...] = ()   # Asterisk addresses or networks that may connect; empty: any
+    # Who owns the call rows this controller writes; two controllers on one database need two
+    # ids. Empty: <hostname>:<port>. At start a controller closes its own calls left open.
+    id: str = ""
+    # A token the dialplan passes as the AGI's first argument (AGI(agi://host/ivr,TOKEN)); a
+    # session without it is refused before anything is written. The secret itself lives in
+    # secret_file (or $IVR_AGI_SECRET), never in config.yaml. Empty file name: no token asked.
+    secret_file: str = ""
+
+    @property
+    def owner(self) -> str:
+        import socket
+        return self.id or f"{socket.gethostname()}:{self.port}"
+
+    def agi_token(self) -> str:
+        """$IVR_AGI_SECRET, else the content of secret_file, else "" (no token asked)."""
+        if os.environ.get("IVR_AGI_SECRET"):
+            return os.environ["IVR_AGI_SECRET"]
+        if not self.secret_file:
+            return ""
+        try:
+            token = Path(self.secret_file).read_text().strip()
+        except OSError as exc:
+            raise ConfigError(f"controller.secret_file: cannot read {self.secret_file}: {exc.strerror}") from None
+        if len(token) < 16:
+            raise ConfigError(f"controller.secret_file: {self.secret_file} holds a token of {len(token)} "
+                              f"character(s); use at least 16 (e.g. openssl rand -hex 16)")
+        return token
 
     def __post_init__(self) -> None:
         import ipaddress
@@ -134,7 +161,8 @@ def load_settings(path: Path | None = None) -> Settings:
     try:
         return Settings(
             path=path, base=base,
-            controller=ControllerSettings(**ctl),
+            controller=ControllerSettings(**{**ctl, **({"secret_file": str(resolve(ctl["secret_file"]))}
+                                                       if ctl.get("secret_file") else {})}),
             ami=AMISettings(**{**ami, "secret_file": resolve(ami.get("secret_file", state_dir / "sandbox/ami-secret"))}),
             database_url=url,
             recordings=RecordingSettings(**{**rec, "directory": resolve(rec.get("directory", state_dir / "recordings"))}),

@@ -4,8 +4,10 @@ draining and config reload."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
+import secrets
 import signal
 from dataclasses import dataclass
 
@@ -43,20 +45,23 @@ class Controller:
     def __init__(self, loaded: Loaded):
         self.current = loaded
         self.engine = open_engine(loaded.settings.database_url)
-        self.calllog = CallLogWriter(self.engine)
+        ctl = loaded.settings.controller
+        self.owner = ctl.owner
+        self.spool_dir = loaded.settings.state_dir / "spool" / _safe_name(self.owner)
+        self.calllog = CallLogWriter(self.engine, spool_dir=self.spool_dir)
         self.data = DataSource(self.engine)
         self.recordings: set[asyncio.Task] = set()
         self.causes: set[asyncio.Task] = set()  # calls that ended in a queue, waiting for who hung up
         from .queues.consumer import QueueConsumer, wrapup_times
         qs = loaded.settings.queues
-        self.queues = QueueConsumer(loaded.settings.ami, self.engine, qs.queue_log, wrapup_times(qs.queues_conf))
-        ctl = loaded.settings.controller
+        self.queues = QueueConsumer(loaded.settings.ami, self.engine, qs.queue_log, wrapup_times(qs.queues_conf),
+                                    spool_dir=self.spool_dir)
         self.server = FastAGIServer(self.handle, ctl.host, ctl.port, ctl.header_timeout, ctl.max_header_bytes,
-                                    ctl.allow)
+                                    ctl.allow, token=ctl.agi_token())
 
     async def handle(self, channel: FastAGIChannel) -> None:
         loaded = self.current
-        record = await run_call(loaded, channel, self.calllog, self.data)
+        record = await run_call(loaded, channel, self.calllog, self.data, owner=self.owner)
         if record.consent:
             # The file closes only when Asterisk destroys the channel, after this
             # session: store it in the background, and let drain wait for it.
@@ -123,16 +128,49 @@ class Controller:
         except Exception:  # the sweep must never stop the controller from serving
             log.exception("recordings sweep failed")
 
+    async def _close_lost_calls(self) -> None:
+        """Calls this controller left open when it died: the spool first (it may hold
+        their ends), then whatever is still open is controller-lost."""
+        from .store.calllog import close_lost_calls
+        try:
+            await asyncio.to_thread(self.calllog.wait_landed, 30)
+            lost = await asyncio.to_thread(close_lost_calls, self.engine, self.owner)
+            for uid in lost:
+                log.warning("call closed as controller-lost: this controller stopped during it", extra={"uid": uid})
+            if lost:
+                log.warning("%d call(s) left open by an earlier run closed as controller-lost", len(lost))
+        except Exception:  # a database hiccup here must not stop the controller from serving
+            log.exception("closing the calls of an earlier run failed")
+
+    async def _report_spool(self, interval: float = 10.0) -> None:
+        """The spool depth in the log while records wait for the database."""
+        was = 0
+        while True:
+            await asyncio.sleep(interval)
+            depth = self.spool_depth
+            if depth or was:
+                log.warning("spool: %d record(s) waiting for the database (call log %d, handle times %d)",
+                            depth, self.calllog.depth, self.queues.writer.depth)
+            was = depth
+
+    @property
+    def spool_depth(self) -> int:
+        return self.calllog.depth + self.queues.writer.depth
+
     async def run(self, ready=None) -> None:
+        raise_open_file_limit()
+        await self._close_lost_calls()
         await self.server.start()
         self.queues.start()
         loop = asyncio.get_running_loop()
+        loop.set_exception_handler(_loop_exception)
         stop = asyncio.Event()
         loop.add_signal_handler(signal.SIGTERM, stop.set)
         loop.add_signal_handler(signal.SIGINT, stop.set)
         loop.add_signal_handler(signal.SIGHUP, lambda: self.reload("SIGHUP"))
         watcher = asyncio.create_task(self._watch())
         sweep = asyncio.create_task(self._sweep_recordings())
+        spool = asyncio.create_task(self._report_spool())
         log.info("FastAGI listening on %s:%d (menu version %s)", self.server.host, self.server.port,
                  self.current.menu.version)
         if ready:
@@ -140,6 +178,7 @@ class Controller:
         await stop.wait()
         watcher.cancel()
         sweep.cancel()
+        spool.cancel()
         log.info("draining %d call(s) in progress", len(self.server.sessions))
         left = await self.server.drain(self.current.settings.controller.drain_timeout)
         if left:
@@ -163,12 +202,53 @@ def _stamp(path) -> tuple:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-async def run_call(loaded: Loaded, channel, calllog: CallLogWriter, data: DataSource | None = None) -> CallRecord:
-    """One call on any AGI channel: answer, walk the menu, log it whatever happens."""
+_descriptors_log = None
+
+
+def _loop_exception(loop, context: dict) -> None:
+    """asyncio's accept() out of descriptors (EMFILE/ENFILE) drops a connection, maybe a
+    real call's: say so clearly, at most once a second; the rest as asyncio would."""
+    global _descriptors_log
+    exc = context.get("exception")
+    if isinstance(exc, OSError) and exc.errno in (errno.EMFILE, errno.ENFILE):
+        if _descriptors_log is None:
+            from .agi.fastagi import Throttled
+            _descriptors_log = Throttled(log)
+        import resource
+        _descriptors_log("refusing AGI connections: out of file descriptors (%s; open-file limit %d); "
+                         "calls go to the dialplan's fallback queue", exc.strerror,
+                         resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+        return
+    loop.default_exception_handler(context)
+
+
+def _safe_name(owner: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in owner)
+
+
+def raise_open_file_limit() -> None:
+    """Soft RLIMIT_NOFILE up to the hard limit: each call holds a socket, and the common
+    soft limit of 1,024 is reached by a connection flood long before the machine is busy."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY:
+        hard = max(soft, 1 << 20)
+    if soft < hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            log.info("open-file limit raised from %d to %d", soft, hard)
+        except (ValueError, OSError) as exc:
+            log.warning("open-file limit stays %d: %s", soft, exc)
+
+
+async def run_call(loaded: Loaded, channel, calllog: CallLogWriter, data: DataSource | None = None,
+                   owner: str = "") -> CallRecord:
+    """One call on any AGI channel: answer, walk the menu, log it whatever happens.
+    The call row is this session's alone (a fresh session token; see ivr.store.calllog)."""
     info = channel.info
     record = CallRecord(unique_id=info.unique_id, caller_id=info.caller_id, called=info.called,
                         channel=info.channel, language=loaded.menu.default_language,
-                        config_version=loaded.menu.version)
+                        config_version=loaded.menu.version, session=secrets.token_hex(8), owner=owner)
     ctx = CallContext(language=loaded.menu.default_language, caller_id=info.caller_id)
     driver = SessionDriver(loaded.menu, channel, ctx, record, loaded.prompts,
                            loaded.settings.recordings.directory, loaded.settings.recordings.format, data=data)

@@ -26,6 +26,8 @@ defines is here (tests/test_errors.py walks the package and fails otherwise).
     │   ├── HeaderTimeout         AGI headers did not end in time
     │   ├── IncompleteHeaders     the connection closed before the headers ended
     │   ├── MalformedReply        a reply line that is no AGI reply
+    │   ├── RefusedSession        headers that are no Asterisk call's (no unique id or channel,
+    │   │                         a wrong token): refused before anything is written (carries peer)
     │   └── LocalProtocolError    we tried an illegal move (two commands in flight)
     └── ChannelError              a channel operation did not do what was asked (carries command)
         ├── ChannelHungUp         the caller is gone (HANGUP, 511, result=-1 on hangup)
@@ -171,6 +173,15 @@ class IncompleteHeaders(ProtocolError):
 
 class MalformedReply(ProtocolError):
     pass
+
+
+class RefusedSession(ProtocolError):
+    """A FastAGI session whose headers are not those of an Asterisk call, or without the
+    controller's token: refused before anything is written."""
+
+    def __init__(self, message: str, peer: str = ""):
+        self.peer = peer
+        super().__init__(f"{peer}: {message}" if peer else message)
 
 
 class LocalProtocolError(ProtocolError):

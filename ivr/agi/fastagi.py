@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import time
 from typing import Awaitable, Callable, Sequence
 
 from ..errors import ChannelHungUp, HeaderTimeout, IncompleteHeaders, ProtocolError
+from .admission import admit
 from .channel import AGIChannel, call_info, check_reply
 from .connection import CLOSED, AGIConnection
 from .events import NEED_DATA, Reply, Request
@@ -24,6 +26,28 @@ log = logging.getLogger("ivr.fastagi")
 IDLE_BUFFER_LIMIT = 65536
 
 Handler = Callable[["FastAGIChannel"], Awaitable[None]]
+
+
+class Throttled:
+    """A warning logged at most once per `interval` seconds, with how many were held back:
+    a flood of bad connections must not flood the log (nor the disk under it)."""
+
+    def __init__(self, logger: logging.Logger, interval: float = 1.0):
+        self.logger, self.interval = logger, interval
+        self.count = 0        # every event, for the status and metrics
+        self._held = 0
+        self._last = -interval
+
+    def __call__(self, message: str, *args) -> None:
+        self.count += 1
+        now = time.monotonic()
+        if now - self._last < self.interval:
+            self._held += 1
+            return
+        if self._held:
+            message += f" (and {self._held} more in the last {now - self._last:.0f} s)"
+        self._held, self._last = 0, now
+        self.logger.warning(message, *args)
 
 
 class _AGIProtocol(asyncio.Protocol):
@@ -169,14 +193,20 @@ class FastAGIServer:
 
     def __init__(self, handler: Handler, host: str = "127.0.0.1", port: int = 4573,
                  header_timeout: float = 5.0, max_header_bytes: int = 64 * 1024,
-                 allow: Sequence[str] = ()):
+                 allow: Sequence[str] = (), token: str = ""):
         self.handler, self.host, self.port = handler, host, port
+        self.token = token   # the shared secret a session must carry as agi_arg_1 ("": none asked)
         self.header_timeout, self.max_header_bytes = header_timeout, max_header_bytes
         # Asterisk hosts that may connect (addresses or networks); empty: anyone who reaches the port.
         self.allow = tuple(ipaddress.ip_network(a, strict=False) for a in allow)
         self.sessions: set[asyncio.Task] = set()
-        self.rejected = 0
+        self._refused = Throttled(log)
         self._server: asyncio.base_events.Server | None = None
+
+    @property
+    def rejected(self) -> int:
+        """Connections refused or dropped: not on the allowlist, bad or no headers, refused sessions."""
+        return self._refused.count
 
     def admits(self, peer) -> bool:
         """Whether a connection from `peer` (host, port, ...) may talk AGI to us."""
@@ -188,8 +218,7 @@ class FastAGIServer:
             address = None
         if address is not None and any(address in net for net in self.allow):
             return True
-        self.rejected += 1
-        log.warning("refused an AGI connection from %s: not in controller.allow", peer[0] if peer else "?")
+        self._refused("refused an AGI connection from %s: not in controller.allow", peer[0] if peer else "?")
         return False
 
     async def start(self) -> None:
@@ -207,15 +236,18 @@ class FastAGIServer:
         transport = proto.transport
         try:
             conn = await self._read_headers(proto)
+            admit(conn.request, self.token, _peer(transport))   # before anything is written
             channel = FastAGIChannel(conn, proto)
             await self.handler(channel)
         except IncompleteHeaders as exc:
             # A port probe or health check connects and closes without a byte.
-            self.rejected += 1
-            (log.warning if exc.received else log.debug)("dropping AGI connection: %s", exc)
+            if exc.received:
+                self._refused("dropping AGI connection: %s", exc)
+            else:   # counted, not logged: health checks do this every few seconds
+                self._refused.count += 1
+                log.debug("dropping AGI connection: %s", exc)
         except ProtocolError as exc:
-            self.rejected += 1
-            log.warning("dropping AGI connection: %s", exc)
+            self._refused("dropping AGI connection: %s", exc)
         except ChannelHungUp:
             pass
         except Exception:  # one bad call must never take the server down
@@ -229,6 +261,7 @@ class FastAGIServer:
                 self.sessions.discard(task)
 
     async def _read_headers(self, proto: _AGIProtocol) -> AGIConnection:
+        """The connection once its headers are in; a ProtocolError if they never are."""
         loop = asyncio.get_running_loop()
         waiter = proto.headers  # created with the connection: resolved by now if the headers came
         assert waiter is not None
@@ -265,3 +298,8 @@ class FastAGIServer:
                 task.cancel()
             return len(still)
         return 0
+
+
+def _peer(transport) -> str:
+    peer = transport.get_extra_info("peername")
+    return str(peer[0]) if peer else "?"

@@ -21,6 +21,7 @@ class OutcomeKind(str, Enum):
     CALLER_HANGUP = "caller-hangup"  # the caller hung up inside the IVR
     LOOP = "error:loop"              # a loop no caller could leave: the call was ended
     ERROR = "error"                  # the controller failed; the dialplan's fallback queue took the call
+    CONTROLLER_LOST = "controller-lost"  # the controller died mid-call; closed by the next start's sweep
 
     def __str__(self) -> str:
         return self.value
@@ -54,6 +55,7 @@ class Outcome:
 HANGUP = Outcome(OutcomeKind.HANGUP)
 CALLER_HANGUP = Outcome(OutcomeKind.CALLER_HANGUP)
 ERROR = Outcome(OutcomeKind.ERROR)
+CONTROLLER_LOST = Outcome(OutcomeKind.CONTROLLER_LOST)
 
 
 class StepKind(str, Enum):

@@ -35,10 +35,11 @@ STARTUP_LOOKBACK = 86400   # at start, recover at most a day of queue_log
 
 
 class QueueConsumer:
-    def __init__(self, ami: AMISettings, engine: Engine, queue_log: Path | None, wrapup: dict[str, float]):
+    def __init__(self, ami: AMISettings, engine: Engine, queue_log: Path | None, wrapup: dict[str, float],
+                 spool_dir: Path | None = None):
         self.engine, self.queue_log = engine, queue_log
         self.folder = QueueFolder(wrapup)
-        self.writer = HandleTimeWriter(engine)
+        self.writer = HandleTimeWriter(engine, spool_dir=spool_dir)
         self.disconnected_at: float | None = None  # in event time: where a queue_log replay starts
         self.lost_at: float | None = None          # wall clock: when calls cut off with Asterisk ended
         self.logins = 0

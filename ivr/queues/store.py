@@ -11,8 +11,10 @@ centre with `ivr callbacks list|done` (frozen CallbackView out).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import datetime, timezone
 
 from sqlalchemy import func, select
@@ -112,12 +114,18 @@ class HandleTimeWriter(BatchWriter[HandleTime]):
     thread_name = "handle-time-writer"
     logger = log
 
-    def __init__(self, engine: Engine, batch: int = 200):
+    def __init__(self, engine: Engine, batch: int = 200, spool_dir: Path | None = None):
         self.engine = engine
-        super().__init__(batch)
+        super().__init__(batch, spool_dir)
 
     def write(self, items: list[HandleTime]) -> None:
         insert_records(self.engine, items)
+
+    def encode(self, item: HandleTime) -> dict:
+        return dataclasses.asdict(item)
+
+    def decode(self, data: dict) -> HandleTime:
+        return HandleTime(**data)
 
     def units(self, items: list[HandleTime]):
         for rec in items:
@@ -125,6 +133,7 @@ class HandleTimeWriter(BatchWriter[HandleTime]):
 
     def describe(self, label: str, unit: list[HandleTime]) -> tuple[str, dict]:
         return f"could not store the handle-time record of queue {unit[0].queue!r}", {"uid": label}
+
 
 # ---- callback requests ----
 

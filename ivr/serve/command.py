@@ -15,7 +15,11 @@ def add_agi_parser(subparsers) -> None:
 
 def cmd_serve(args) -> int:
     import asyncio
+    import faulthandler
 
+    # A fatal signal (SIGBUS from SQLite's mapped -shm file made unreadable, SIGSEGV) kills
+    # the process before any handler of ours runs: say so, with the stack, in the log.
+    faulthandler.enable()
     from ..cli_support import load
     from ..controller import Controller
     controller = Controller(load(args))

@@ -54,6 +54,10 @@ class Call(Base):
     # None: never asked; the caller's choice and when it was made (issue: consent)
     consent: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The FastAGI session that owns the row (its random token) and the controller that ran it:
+    # only that session may complete the row; the start-up sweep closes its controller's lost calls.
+    session: Mapped[str] = mapped_column(String(32), default="")
+    owner: Mapped[str] = mapped_column(String(128), default="", index=True)
 
     steps: Mapped[list["Step"]] = relationship(back_populates="call", order_by="Step.seq",
                                                cascade="all, delete-orphan")
