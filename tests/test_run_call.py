@@ -18,7 +18,8 @@ from ivr.menu.model import build_menu
 from ivr.menu.prompts import PromptResolver
 from ivr.queues.records import HandleTime
 from ivr.queues.store import insert_records
-from ivr.store.calllog import CallLogWriter, call_summary, get_call
+from ivr.store.calllog import CallLogWriter
+from ivr.store.calls import call_summary, get_call
 from ivr.store.db import open_engine
 
 MENU = """

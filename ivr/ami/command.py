@@ -25,7 +25,7 @@ def cmd_call(args) -> int:
     import asyncio
 
     from ..cli_support import database, settings
-    from ..store.calllog import call_summary, get_call
+    from ..store.calls import call_summary, get_call
     from .client import AMIClient
     from .testcall import dtmf_script, place_call
 

@@ -85,6 +85,10 @@ class Sandbox:
     def sip_password(self) -> str:
         return self.secret("IVR_SIP_PASSWORD", "sip-password")
 
+    def agi_token(self) -> str:
+        """The controller's FastAGI secret, passed by the dialplan as the AGI's first argument."""
+        return self.secret("IVR_AGI_SECRET", "agi-secret")
+
     # -- build -------------------------------------------------------------
 
     def built(self) -> bool:
@@ -144,7 +148,7 @@ class Sandbox:
         shutil.rmtree(etc, ignore_errors=True)
         etc.mkdir(parents=True)
         values = {"@AMI_USER@": AMI_USER, "@AMI_SECRET@": self.ami_secret(),
-                  "@SIP_PASSWORD@": self.sip_password()}
+                  "@SIP_PASSWORD@": self.sip_password(), "@AGI_TOKEN@": self.agi_token()}
         for src in sorted((self.project / "asterisk-conf").glob("*.conf")):
             text = src.read_text()
             for key, value in values.items():
@@ -153,7 +157,10 @@ class Sandbox:
         dialplans = etc / "ivr-dialplans"
         dialplans.mkdir()
         for src in sorted((self.project / "dialplans").glob("*.conf")):
-            shutil.copy(src, dialplans / src.name)
+            text = src.read_text()
+            for key, value in values.items():
+                text = text.replace(key, value)
+            (dialplans / src.name).write_text(text)
         self._install_agi_script()
         for sub in ("run/asterisk", "var/log/asterisk", "var/spool/asterisk", "var/lib/asterisk"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)

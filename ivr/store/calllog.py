@@ -26,9 +26,8 @@ from typing import Any, Callable
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, selectinload
 
-from ..menu.outcome import CONTROLLER_LOST, HangupCause, StepKind
+from ..menu.outcome import CONTROLLER_LOST, HangupCause
 from .models import Call, Step, utcnow
 from .writer import BatchWriter
 
@@ -277,40 +276,3 @@ def set_hangup_cause(engine: Engine, unique_id: str, cause: str) -> bool:
         done = conn.execute(update(Call).where(Call.unique_id == unique_id, Call.ended_at.is_not(None),
                                                Call.hangup_cause == "").values(hangup_cause=cause))
     return done.rowcount == 1
-
-
-def list_calls(engine: Engine, limit: int = 50) -> list[Call]:
-    with Session(engine) as session:
-        return list(session.scalars(select(Call).order_by(Call.started_at.desc(), Call.id.desc()).limit(limit)))
-
-
-def get_call(engine: Engine, key: str) -> Call | None:
-    """A call by numeric id or by Asterisk unique id, with its steps."""
-    with Session(engine) as session:
-        stmt = select(Call).options(selectinload(Call.steps))
-        if key.isdigit():
-            found = session.scalars(stmt.where(Call.id == int(key))).first()
-            if found:
-                return found
-        return session.scalars(stmt.where(Call.unique_id == key)).first()
-
-
-def call_summary(call: Call) -> dict:
-    """The JSON shape `ivr call` and `ivr calls show --format json` print."""
-    def iso(value: datetime | None) -> str | None:
-        return value.isoformat() if value is not None else None
-
-    duration = None
-    if call.ended_at and call.started_at:
-        duration = round((call.ended_at - call.started_at).total_seconds(), 3)
-    return {
-        "id": call.id, "unique_id": call.unique_id, "caller_id": call.caller_id, "called": call.called,
-        "language": call.language, "config_version": call.config_version, "started_at": iso(call.started_at), "ended_at": iso(call.ended_at),
-        "duration": duration, "digits": call.digits, "outcome": call.outcome,
-        "hangup_cause": call.hangup_cause, "error": call.error,
-        "consent": call.consent, "consent_at": iso(call.consent_at),
-        "path": [s.node for s in call.steps if s.action == StepKind.ENTER] if "steps" in call.__dict__ else None,
-        "steps": [{"node": s.node, "action": s.action, "detail": s.detail, "digits": s.digits, "at": iso(s.at)}
-                  for s in call.steps] if "steps" in call.__dict__ else None,
-    }
-

@@ -75,8 +75,13 @@ def test_a_forged_session_changes_nothing_of_the_call_it_claims(controller, e2e_
     real = json.loads(res.stdout)
     before = json.loads(ivr_cli("calls", "show", real["unique_id"], "--format", "json").stdout)
     headers = (f"agi_network: yes\nagi_network_script: ivr\nagi_channel: PJSIP/forger-00000001\n"
-               f"agi_uniqueid: {real['unique_id']}\nagi_callerid: 666\nagi_dnid: 0800\n\n").encode()
-    asyncio.run(_forge(e2e_settings.controller.port, headers))
+               f"agi_uniqueid: {real['unique_id']}\nagi_callerid: 666\nagi_dnid: 0800\n")
+    # Without the dialplan's token: refused at the door.
+    assert asyncio.run(_forge(e2e_settings.controller.port, (headers + "\n").encode())) == b""
+    # With it (someone who read the dialplan, or Asterisk sending a unique id twice): the
+    # session runs, and the call log refuses to let it touch a row another session owns.
+    token = e2e_settings.controller.agi_token()
+    assert asyncio.run(_forge(e2e_settings.controller.port, (headers + f"agi_arg_1: {token}\n\n").encode()))
     # Random bytes with a blank line in them: no call at all.
     asyncio.run(_forge(e2e_settings.controller.port, b"\x16\x03\x01 GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
     time.sleep(1.5)   # the controller's writer has had its chance
@@ -85,6 +90,7 @@ def test_a_forged_session_changes_nothing_of_the_call_it_claims(controller, e2e_
     assert after["caller_id"] == "48600100299" and after["path"] == real["path"]
     log = (TEST_STATE / "controller.log").read_text(errors="replace")
     assert "refused a session claiming a call row another session owns" in log
+    assert "wrong or missing token" in log
     listed = json.loads("[" + ",".join(ivr_cli("calls", "list", "--format", "json", "--limit", "20")
                                        .stdout.splitlines()) + "]")
     assert all(c["unique_id"] for c in listed)   # no row with an empty unique id

@@ -11,7 +11,7 @@ import pytest
 
 from support import E2E_CONFIG, ROOT, TEST_STATE, Controller, ivr_cli, run
 from ivr.ami.client import AMIClient
-from ivr.store.calllog import call_summary, get_call
+from ivr.store.calls import call_summary, get_call
 from ivr.store.db import open_engine
 
 pytestmark = pytest.mark.asterisk
