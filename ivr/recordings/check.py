@@ -74,7 +74,7 @@ def check(engine: Engine, recordings_dir: Path, retention_days: int, quiet_s: fl
     now = time.time()
     for o in orphan_files(engine, recordings_dir):
         age = now - o.modified.timestamp()
-        if age < quiet_s or held_for_writing(base / o.path):
+        if age < quiet_s or held_for_writing(base / o.path, max_age=60):
             found.append(Finding("recording", o.path, f"no row yet: being written "
                                  f"({o.size_bytes} bytes, last written {age:.0f} s ago)"))
             continue

@@ -62,6 +62,8 @@ def _check(args) -> None:
         usage("-o and --to apply to export")
     if args.yes and args.action != "purge":
         usage("--yes applies to purge")
+    if args.action == "check" and args.id:
+        usage("check takes no id: it looks at the whole recordings directory")
     if args.include_empty and args.action != "list":
         usage("--include-empty applies to list")
 

@@ -21,6 +21,8 @@ import os
 import shutil
 import stat
 import struct
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,34 +139,67 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def held_for_writing(path: Path, proc: Path = Path("/proc")) -> bool | None:
+@dataclass(frozen=True)
+class Writers:
+    """Files open for writing on this host, by (device, inode), as seen at `at`."""
+
+    at: float                          # time.monotonic()
+    files: frozenset[tuple[int, int]]
+    unsure: bool                       # an Asterisk process whose descriptors we may not read
+    readable: bool = True              # False: no /proc at all
+
+
+_last = Writers(float("-inf"), frozenset(), True, False)
+_lock = threading.Lock()
+
+
+def open_for_writing(max_age: float = 0.0, proc: Path = Path("/proc")) -> Writers:
+    """One scan of every process's descriptors, shared by all callers for max_age
+    seconds (many calls waiting on their files cost one scan, not one each)."""
+    global _last
+    with _lock:
+        if time.monotonic() - _last.at <= max_age and proc == Path("/proc"):
+            return _last
+        found, unsure = set(), False
+        try:
+            pids = [p for p in os.listdir(proc) if p.isdigit()]
+        except OSError:
+            return Writers(time.monotonic(), frozenset(), True, False)
+        for pid in pids:
+            fd_dir = proc / pid / "fd"
+            try:
+                fds = os.listdir(fd_dir)
+            except FileNotFoundError:
+                continue                      # the process is gone
+            except OSError:
+                unsure = unsure or _comm(proc, pid) in WRITER_NAMES
+                continue
+            for fd in fds:
+                try:
+                    target = os.stat(fd_dir / fd)
+                except OSError:
+                    continue
+                if stat.S_ISREG(target.st_mode) and _writable(proc, pid, fd):
+                    found.add((target.st_dev, target.st_ino))
+        seen = Writers(time.monotonic(), frozenset(found), unsure)
+        if proc == Path("/proc"):
+            _last = seen
+        return seen
+
+
+def held_for_writing(path: Path, max_age: float = 0.0, proc: Path = Path("/proc")) -> bool | None:
     """Whether a process on this host has the file open for writing (matched
     by device and inode, so a chroot's other path to it counts): True or
     False; None if that cannot be told (no /proc, or an Asterisk process
     whose descriptors we may not read)."""
     try:
         st = os.stat(path)
-        pids = [p for p in os.listdir(proc) if p.isdigit()]
     except OSError:
         return None
-    key, unsure = (st.st_dev, st.st_ino), False
-    for pid in pids:
-        fd_dir = proc / pid / "fd"
-        try:
-            fds = os.listdir(fd_dir)
-        except FileNotFoundError:
-            continue                      # the process is gone
-        except OSError:
-            unsure = unsure or _comm(proc, pid) in WRITER_NAMES
-            continue
-        for fd in fds:
-            try:
-                target = os.stat(fd_dir / fd)
-            except OSError:
-                continue
-            if (target.st_dev, target.st_ino) == key and _writable(proc, pid, fd):
-                return True
-    return None if unsure else False
+    seen = open_for_writing(max_age, proc)
+    if (st.st_dev, st.st_ino) in seen.files:
+        return True
+    return None if seen.unsure or not seen.readable else False
 
 
 def _comm(proc: Path, pid: str) -> str:

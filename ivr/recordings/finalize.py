@@ -69,7 +69,7 @@ def _abandoned(path: Path, state: FileState, abandoned_after: float) -> bool:
     quiet = time.time() - state.mtime_ns / 1e9
     if quiet < abandoned_after:
         return False
-    held = held_for_writing(path)
+    held = held_for_writing(path, max_age=WRITER_CHECK_S)
     return held is False or (held is None and quiet >= max(abandoned_after, UNSEEN_WRITER_S))
 
 
