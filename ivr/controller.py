@@ -49,7 +49,11 @@ class Controller:
         self.owner = ctl.owner
         self.spool_dir = loaded.settings.state_dir / "spool" / _safe_name(self.owner)
         self.calllog = CallLogWriter(self.engine, spool_dir=self.spool_dir)
-        self.data = DataSource(self.engine)
+        from .data.cache import ResilientData
+        from .queues.store import CallbackWriter
+        self.callbacks = CallbackWriter(self.engine, spool_dir=self.spool_dir)
+        self.data = ResilientData(DataSource(self.engine), self.callbacks)
+        self.data.warm()   # tariffs and billing rules in memory: an outage later finds them ready
         self.recordings: set[asyncio.Task] = set()
         self.causes: set[asyncio.Task] = set()  # calls that ended in a queue, waiting for who hung up
         from .queues.consumer import QueueConsumer, wrapup_times
@@ -149,13 +153,14 @@ class Controller:
             await asyncio.sleep(interval)
             depth = self.spool_depth
             if depth or was:
-                log.warning("spool: %d record(s) waiting for the database (call log %d, handle times %d)",
-                            depth, self.calllog.depth, self.queues.writer.depth)
+                log.warning("spool: %d record(s) waiting for the database (call log %d, handle times %d, "
+                            "callback requests %d)", depth, self.calllog.depth, self.queues.writer.depth,
+                            self.callbacks.depth)
             was = depth
 
     @property
     def spool_depth(self) -> int:
-        return self.calllog.depth + self.queues.writer.depth
+        return self.calllog.depth + self.queues.writer.depth + self.callbacks.depth
 
     async def run(self, ready=None) -> None:
         raise_open_file_limit()
@@ -191,6 +196,7 @@ class Controller:
                 log.warning("recording of a consenting call still open at shutdown, not stored",
                             extra={"uid": task.get_name()})
         self.calllog.close()
+        self.callbacks.close()
         self.queues.close()
 
 

@@ -6,6 +6,7 @@ defines is here (tests/test_errors.py walks the package and fails otherwise).
     ├── ConfigError               a config file is wrong (carries path, line, col)
     ├── SandboxError              the Asterisk chroot cannot be built, started or stopped
     ├── StoreError                the call log cannot be read or written
+    │   └── DataUnavailable       the database is away and what a call asked is not cached
     ├── AMIError                  AMI refused, or could not be reached
     ├── SpeechError               a value cannot be spoken (carries language, kind, value)
     ├── AudioError                a sound file cannot be used (carries path)
@@ -73,6 +74,11 @@ class SandboxError(IVRError):
 
 class StoreError(IVRError):
     """The database cannot be reached or holds something unexpected."""
+
+
+class DataUnavailable(StoreError):
+    """The database is away and the data a call asked for (an account, a PIN check) cannot
+    be served from the cache: the menu takes its failure path instead."""
 
 
 class AMIError(IVRError):

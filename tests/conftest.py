@@ -58,31 +58,58 @@ def _pg_bin(name: str) -> str:
     return str(found[-1])
 
 
+class PostgresServer:
+    """The tests' own PostgreSQL (Debian's package): started once per session; a fault
+    test may stop it and start it again (`stop()`, `start()`)."""
+
+    def __init__(self):
+        self.data = TEST_STATE / "pg"
+        self.sock = Path(f"/tmp/ivr-test-pg-{PG_PORT}")
+        self.as_pg = ["runuser", "-u", "postgres", "--"]
+
+    def init(self) -> None:
+        for d in (self.data.parent, self.sock):
+            d.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["chown", "postgres", str(self.sock)], check=True)
+        if not (self.data / "PG_VERSION").exists():
+            self.data.mkdir(exist_ok=True)
+            subprocess.run(["chown", "postgres", str(self.data)], check=True)
+            subprocess.run([*self.as_pg, _pg_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres"],
+                           check=True, capture_output=True)
+
+    def stop(self) -> None:
+        subprocess.run([*self.as_pg, _pg_bin("pg_ctl"), "-D", str(self.data), "stop", "-m", "fast"],
+                       capture_output=True)
+
+    def start(self) -> None:
+        started = subprocess.run([*self.as_pg, _pg_bin("pg_ctl"), "-D", str(self.data), "-w", "-l",
+                                  str(self.sock / "pg.log"), "-o", f"-p {PG_PORT} -k {self.sock} -c listen_addresses=''",
+                                  "start"], capture_output=True, text=True)
+        if started.returncode != 0:
+            pytest.fail(f"PostgreSQL did not start: {started.stdout}{started.stderr}")
+
+    def run(self, tool: str, *args: str, check: bool = True) -> None:
+        subprocess.run([*self.as_pg, _pg_bin(tool), "-h", str(self.sock), "-p", str(PG_PORT), *args],
+                       check=check, capture_output=not check)
+
+
 @pytest.fixture(scope="session")
-def postgres_url():
-    """A PostgreSQL server of the tests' own (Debian's package), started once."""
-    data = TEST_STATE / "pg"
-    sock = Path(f"/tmp/ivr-test-pg-{PG_PORT}")
-    for d in (data.parent, sock):
-        d.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["chown", "postgres", str(sock)], check=True)
-    as_pg = ["runuser", "-u", "postgres", "--"]
-    if not (data / "PG_VERSION").exists():
-        data.mkdir(exist_ok=True)
-        subprocess.run(["chown", "postgres", str(data)], check=True)
-        subprocess.run([*as_pg, _pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
-                       check=True, capture_output=True)
-    subprocess.run([*as_pg, _pg_bin("pg_ctl"), "-D", str(data), "stop", "-m", "fast"], capture_output=True)
-    started = subprocess.run([*as_pg, _pg_bin("pg_ctl"), "-D", str(data), "-w", "-l", str(sock / "pg.log"),
-                              "-o", f"-p {PG_PORT} -k {sock} -c listen_addresses=''", "start"],
-                             capture_output=True, text=True)
-    if started.returncode != 0:
-        pytest.fail(f"PostgreSQL did not start: {started.stdout}{started.stderr}")
+def postgres_server():
+    server = PostgresServer()
+    server.init()
+    server.stop()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server):
+    """A database of this session's own on the tests' PostgreSQL."""
     db = f"ivr_{os.getpid()}"
-    subprocess.run([*as_pg, _pg_bin("createdb"), "-h", str(sock), "-p", str(PG_PORT), db], check=True)
-    yield f"postgresql+psycopg://postgres@/{db}?host={sock}&port={PG_PORT}"
-    subprocess.run([*as_pg, _pg_bin("dropdb"), "-h", str(sock), "-p", str(PG_PORT), db], capture_output=True)
-    subprocess.run([*as_pg, _pg_bin("pg_ctl"), "-D", str(data), "stop", "-m", "fast"], capture_output=True)
+    postgres_server.run("createdb", db)
+    yield f"postgresql+psycopg://postgres@/{db}?host={postgres_server.sock}&port={PG_PORT}"
+    postgres_server.run("dropdb", db, check=False)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

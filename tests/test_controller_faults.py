@@ -179,3 +179,53 @@ def test_a_connection_flood_does_not_cost_a_real_call(sandbox, e2e_settings, tmp
     # The idle sockets were dropped at the header timeout, logged at most once a second.
     dropped = [line for line in log.read_text().splitlines() if "dropping AGI connection" in line]
     assert 0 < len(dropped) <= 10
+
+
+def test_postgresql_stopped_30s_under_20_calls_loses_nothing(sandbox, e2e_settings, postgres_server, postgres_url,
+                                                              tmp_path):
+    """PostgreSQL stops for 30 s while 20 calls come in: callers in self-service still hear
+    the tariffs (from memory), and once it is back every call row and every handle-time
+    row is there, once."""
+    config, settings, _ = own_config(tmp_path, 4587)
+    env = {"IVR_DATABASE_URL": postgres_url}
+    engine = open_engine(postgres_url)
+    loaded = subprocess.run([*IVR, "--config", str(config), "data", "load", str(ROOT / "tests/e2e/data.yaml")],
+                            cwd=ROOT, capture_output=True, text=True, env={**__import__("os").environ, **env})
+    assert loaded.returncode == 0, loaded.stderr
+    ctl = Controller(config, 4587, TEST_STATE / f"controller-pg-outage-{tmp_path.name}.log", env=env)
+    tariff_callers = [f"4860093{i:04d}" for i in range(14)]
+    queue_callers = [f"4860094{i:04d}" for i in range(6)]
+    calls = []
+    try:
+        time.sleep(1.5)
+        postgres_server.stop()
+        stopped_at = time.monotonic()
+        for c in tariff_callers:
+            calls.append(start_call(config, "5", c, "--hold", "15"))
+            time.sleep(0.5)
+        talk = ("--hold", "25", "--var", "__AGENT_TALK_SECONDS=1", "--var", "__AGENT_RING_SECONDS=0.2")
+        for c in queue_callers:
+            calls.append(start_call(config, "0", c, *talk))
+            time.sleep(2)
+        time.sleep(max(0.0, 30 - (time.monotonic() - stopped_at)))
+    finally:
+        postgres_server.start()
+    try:
+        for p in calls:
+            p.communicate(timeout=120)
+        everyone = tariff_callers + queue_callers
+        done = wait_for(lambda: len([r for r in rows(engine, everyone) if r.ended_at is not None]) == 20, 60)
+        assert done, f"{len(rows(engine, everyone))} call rows after the outage"
+        assert len(rows(engine, everyone)) == 20
+        for r in rows(engine, tariff_callers):
+            call = get_call(engine, r.unique_id)
+            played = [json.loads(s.detail)["prompts"] for s in call.steps if s.node == "tariffs" and s.action == "play"]
+            assert played and "tariff-basic" in played[0], f"{r.caller_id} heard {played}"
+            assert r.outcome == "hangup"
+        uids = [r.unique_id for r in rows(engine, queue_callers)]
+        records = wait_for(lambda: _handle_times(engine, uids) if len(_handle_times(engine, uids)) >= 6 else [], 60)
+        assert sorted(r.unique_id for r in records) == sorted(uids)   # one each
+        log = ctl.log.read_text()
+        assert "spooled" in log and "the database is back" in log
+    finally:
+        ctl.stop()

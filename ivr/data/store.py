@@ -120,6 +120,14 @@ class DataSource:
                              .order_by(Tariff.group, Tariff.price, Tariff.name))
             return [TariffView(t.name, t.group, t.price, t.currency, t.unit) for t in rows]
 
+    def tariff_periods(self) -> list[tuple[date, date | None, TariffView]]:
+        """Every tariff with the days it is in force (valid_from, valid_to or None), in the
+        order `tariffs` gives them: what the cache needs to answer for any day."""
+        with Session(self.engine) as s:
+            rows = s.scalars(select(Tariff).order_by(Tariff.group, Tariff.price, Tariff.name))
+            return [(t.valid_from, t.valid_to, TariffView(t.name, t.group, t.price, t.currency, t.unit))
+                    for t in rows]
+
     def tariffs_from(self, on: date) -> list[TariffView]:
         """Tariffs in force on `on` or later (a future price too), by name and start date."""
         with Session(self.engine) as s:

@@ -79,8 +79,17 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Unavailable:
+    """The answer to a data action when the database is away and nothing is cached:
+    the node takes its failure path (ivr.data.cache)."""
+
+
+UNAVAILABLE = Unavailable()
+
+
+@dataclass(frozen=True)
 class LookupCaller:
-    """Answer: the AccountView whose known number is this caller id, or None."""
+    """Answer: the AccountView whose known number is this caller id, None, or UNAVAILABLE."""
 
     node: str
     caller_id: str
@@ -88,7 +97,7 @@ class LookupCaller:
 
 @dataclass(frozen=True)
 class VerifyAccount:
-    """Answer: the AccountView if number and PIN match (and it is not locked), or None."""
+    """Answer: the AccountView if number and PIN match (and it is not locked), None, or UNAVAILABLE."""
 
     node: str
     number: str

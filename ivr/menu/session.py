@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Callable
 from datetime import datetime, timezone
 
 from ..channel.interface import Channel
-from ..errors import ChannelHungUp
-from .actions import (Collect, Consent, Hangup, LoadData, LookupCaller, Note, Play, QueueCall, RequestCallback,
-                      SetVar, StartRecording, VerifyAccount, WaitDigit)
+from ..errors import ChannelHungUp, DataUnavailable
+from .actions import (UNAVAILABLE, Collect, Consent, Hangup, LoadData, LookupCaller, Note, Play, QueueCall,
+                      RequestCallback, SetVar, StartRecording, VerifyAccount, WaitDigit)
 from .interpreter import CallContext, walk
 from .model import Menu
 from .outcome import CALLER_HANGUP, HangupCause, Outcome, StepKind
@@ -139,4 +139,10 @@ class SessionDriver:
         else:
             fn, args = data.billing_rules, (self.ctx.language,)
         # The database is synchronous: keep it off the event loop.
-        return await asyncio.to_thread(fn, *args)
+        try:
+            return await asyncio.to_thread(fn, *args)
+        except DataUnavailable as exc:
+            if isinstance(action, (LoadData, RequestCallback)):
+                raise   # nothing cached to say: the call fails over to the dialplan's fallback queue
+            self.log.warning("%s: %s", action.node, exc)
+            return UNAVAILABLE

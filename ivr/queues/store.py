@@ -193,3 +193,40 @@ def mark_done(engine: Engine, request_id: int, by: str) -> CallbackView:
             raise IVRError(f"callback request {request_id}: already done by {row.done_by} at {_iso(row.done_at)}")
         row.done_at, row.done_by = utcnow(), by
         return _callback_view(row)
+
+
+@dataclass(frozen=True)
+class CallbackRequestItem:
+    """A callback request waiting to be stored (the database was away when the caller asked)."""
+
+    unique_id: str
+    caller_id: str
+    account: str
+    language: str
+    queue: str
+    requested_at: datetime
+
+
+class CallbackWriter(BatchWriter[CallbackRequestItem]):
+    """Stores callback requests spooled during an outage; request_callback is idempotent
+    (one request per call and queue), so a retry never asks twice."""
+
+    thread_name = "callback-writer"
+    logger = log
+
+    def __init__(self, engine: Engine, spool_dir: Path | None = None):
+        self.engine = engine
+        super().__init__(50, spool_dir)
+
+    def write(self, items: list[CallbackRequestItem]) -> None:
+        for r in items:
+            request_callback(self.engine, r.unique_id, r.caller_id, r.account, r.language, r.queue, r.requested_at)
+
+    def describe(self, label: str, unit: list[CallbackRequestItem]) -> tuple[str, dict]:
+        return f"could not store the callback request for queue {unit[0].queue!r}", {"uid": unit[0].unique_id}
+
+    def encode(self, item: CallbackRequestItem) -> dict:
+        return {**dataclasses.asdict(item), "requested_at": item.requested_at.isoformat()}
+
+    def decode(self, data: dict) -> CallbackRequestItem:
+        return CallbackRequestItem(**{**data, "requested_at": datetime.fromisoformat(data["requested_at"])})

@@ -51,10 +51,10 @@ def _uids(engine, callers) -> dict[str, str]:
 
 
 def test_killed_asterisk_leaves_one_record_per_queued_call(sandbox, e2e_settings, tmp_path):
-    config = _config(tmp_path, 4593)
+    config = _config(tmp_path, 4588)
     settings = load_settings(config)
     engine = open_engine(settings.database_url)
-    ctl = Controller(config, 4593, TEST_STATE / f"controller-killed-{tmp_path.name}.log")
+    ctl = Controller(config, 4588, TEST_STATE / f"controller-killed-{tmp_path.name}.log")
     calls = []
     talk = ("__AGENT_TALK_SECONDS=300", "__AGENT_RING_SECONDS=0.2")
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..actions import Collect, Hangup, LookupCaller, Note, Play, VerifyAccount
+from ..actions import UNAVAILABLE, Collect, Hangup, LookupCaller, Note, Play, VerifyAccount
 from ..outcome import HANGUP, StepKind
 from .base import EdgeKind, End, Follow, Go, Node, NodeType, NodeView, count, prompt, seconds, ways
 
@@ -28,6 +28,8 @@ def run(menu, node: IdentifyNode, ctx, pending: str):
         return Go(node.next, pending)
     if "caller_id" in node.by and ctx.caller_id:
         account = yield LookupCaller(node.name, ctx.caller_id)
+        if account is UNAVAILABLE:
+            return (yield from _fail(node, unavailable=True))
         if account is not None:
             ctx.account = account
             yield Note(node.name, StepKind.IDENTIFY, {"identified": True, "by": "caller_id"})
@@ -41,13 +43,22 @@ def run(menu, node: IdentifyNode, ctx, pending: str):
             # Never log the PIN; the account number only by its length.
             yield Note(node.name, StepKind.INPUT, {"account_digits": len(number or ""), "pin_digits": len(pin or "")})
             account = (yield VerifyAccount(node.name, number, pin)) if number and pin else None
+            if account is UNAVAILABLE:
+                return (yield from _fail(node, unavailable=True))
             if account is not None:
                 ctx.account = account
                 yield Note(node.name, StepKind.IDENTIFY, {"identified": True, "by": "account_pin", "attempt": attempt})
                 return Go(node.next)
             yield Note(node.name, StepKind.IDENTIFY, {"identified": False, "attempt": attempt})
             yield Play(node.name, node.failed_prompt, "")
-    yield Note(node.name, StepKind.FAILURE, {"attempts": node.attempts})
+    return (yield from _fail(node))
+
+
+def _fail(node: IdentifyNode, unavailable: bool = False):
+    """No account: on_failure (or hang up). When the data is unavailable the caller is
+    not asked again for what cannot be checked now."""
+    detail = {"attempts": node.attempts, "unavailable": True} if unavailable else {"attempts": node.attempts}
+    yield Note(node.name, StepKind.FAILURE, detail)
     if node.on_failure:
         return Go(node.on_failure)
     yield Hangup(node.name)
