@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import json
 import logging
 import os
 import secrets
@@ -146,10 +147,31 @@ class Controller:
         except Exception:  # a database hiccup here must not stop the controller from serving
             log.exception("closing the calls of an earlier run failed")
 
-    async def _report_spool(self, interval: float = 10.0) -> None:
-        """The spool depth in the log while records wait for the database."""
+    def status(self) -> dict:
+        """What `var/status/<controller>.json` says: calls in progress, the spool, refusals."""
+        from datetime import datetime, timezone
+        return {"owner": self.owner, "pid": os.getpid(), "at": datetime.now(timezone.utc).isoformat(),
+                "menu_version": self.current.menu.version, "calls_in_progress": len(self.server.sessions),
+                "spool": {"call_log": self.calllog.depth, "handle_times": self.queues.writer.depth,
+                          "callback_requests": self.callbacks.depth},
+                "refused_connections": self.server.rejected}
+
+    def _write_status(self) -> None:
+        folder = self.current.settings.state_dir / "status"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".{_safe_name(self.owner)}.json.tmp"
+            tmp.write_text(json.dumps(self.status(), indent=2) + "\n")
+            os.replace(tmp, folder / f"{_safe_name(self.owner)}.json")
+        except OSError as exc:   # a full or read-only disk must not stop the calls
+            log.warning("status file not written: %s", exc)
+
+    async def _report_spool(self, interval: float = 5.0) -> None:
+        """The spool depth in the log while records wait for the database, and the
+        status file (var/status/<controller>.json) every `interval` seconds."""
         was = 0
         while True:
+            self._write_status()
             await asyncio.sleep(interval)
             depth = self.spool_depth
             if depth or was:

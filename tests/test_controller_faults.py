@@ -208,6 +208,8 @@ def test_postgresql_stopped_30s_under_20_calls_loses_nothing(sandbox, e2e_settin
             calls.append(start_call(config, "0", c, *talk))
             time.sleep(2)
         time.sleep(max(0.0, 30 - (time.monotonic() - stopped_at)))
+        status = json.loads((tmp_path / "state/status/faults-4587.json").read_text())
+        assert status["spool"]["call_log"] > 0      # the operator sees what waits for the database
     finally:
         postgres_server.start()
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 
 import pytest
@@ -37,6 +38,27 @@ def test_digit_changes_the_path(controller):
     assert {one["unique_id"], two["unique_id"]} <= ids
     shown = ivr_cli("calls", "show", str(two["id"]), "--format", "json")
     assert json.loads(shown.stdout)["path"] == two["path"]
+
+
+def test_who_hung_up_is_logged_for_real_calls(controller, e2e_settings):
+    """The caller who hangs up inside the menu, the menu that hangs up, and an agent who
+    hangs up on a queued caller: each call names who ended it."""
+    caller = call("--digits", "1", "--caller-id", "48600100204", "--hold", "2")   # gone while the menu plays
+    menu = call("--digits", "2 12", "--caller-id", "48600100205")                  # twelve, then the bye node
+    res = ivr_cli("call", "--digits", "0", "--caller-id", "48600100206", "--hold", "30",
+                  "--var", "__AGENT_TALK_SECONDS=2", "--var", "__AGENT_RING_SECONDS=0.2")
+    assert res.returncode == 0, res.stderr
+    agent = json.loads(res.stdout)
+    engine = open_engine(e2e_settings.database_url)
+    assert (caller["outcome"], caller["hangup_cause"]) == ("caller-hangup", "caller")
+    assert (menu["outcome"], menu["hangup_cause"]) == ("hangup", "ivr")
+    assert agent["outcome"] == "queue:support"
+    for _ in range(60):   # set once the queue's record says who hung up
+        cause = call_summary(get_call(engine, agent["unique_id"]))["hangup_cause"]
+        if cause:
+            break
+        time.sleep(0.5)
+    assert cause == "agent"
 
 
 def test_simulate_and_real_call_agree_on_the_path(controller):
