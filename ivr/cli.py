@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
                 add_call_parser, add_graph_parser, add_prompts_parser, add_report_parser, add_callbacks_parser,
                 add_recordings_parser, add_web_parser, add_say_parser, add_data_parser, add_calls_parser):
         add(sub)
+    from .deploy.command import add_systemd_parser; add_systemd_parser(sub)  # noqa: E702 - ivr systemd
     return p
 
 

@@ -22,14 +22,50 @@ def cmd_serve(args) -> int:
     faulthandler.enable()
     from ..cli_support import load
     from ..controller import Controller
-    controller = Controller(load(args))
-    try:
-        import uvloop
-        uvloop.install()
-    except ImportError:
-        pass
-    asyncio.run(controller.run())
+    from ..deploy import notify
+    # Under systemd (Type=notify, ivr/deploy/systemd/): WATCHDOG=1 while starting, then from
+    # the event loop; READY=1 once the FastAGI port listens; STOPPING=1 when SIGTERM drains.
+    with notify.StartupPings() as startup:
+        controller = Controller(load(args))
+        try:
+            import uvloop
+            uvloop.install()
+        except ImportError:
+            pass
+        asyncio.run(_serve(controller, startup))
     return 0
+
+
+async def _serve(controller, startup) -> None:
+    import asyncio
+
+    from ..deploy import notify
+    startup.stop()   # the loop pings from here on: a loop that stops turning gets us restarted
+    server = controller.server
+    draining = False
+
+    def status() -> str:
+        calls = f"{len(server.sessions)} call(s) {'left to drain' if draining else 'in progress'}"
+        return f"FastAGI on {server.host}:{server.port}: {calls}, spool {controller.spool_depth} record(s)"
+
+    def ready() -> None:
+        notify.ready(status())
+
+    drain = server.drain
+
+    async def notifying_drain(timeout=None):
+        # Controller.run calls drain right after SIGTERM/SIGINT: tell systemd we are stopping.
+        nonlocal draining
+        draining = True
+        notify.stopping(status())
+        return await drain(timeout)
+
+    server.drain = notifying_drain
+    watchdog = asyncio.create_task(notify.watchdog(status))
+    try:
+        await controller.run(ready=ready)
+    finally:
+        watchdog.cancel()
 
 
 def cmd_agi(args) -> int:

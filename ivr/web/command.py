@@ -47,12 +47,11 @@ def cmd_web(args) -> int:
         _check_user(args)
         with database(config) as engine:
             return _user(args, engine)
-    import uvicorn
-
+    from ..deploy.webserver import run as run_server   # uvicorn, notifying systemd (Type=notify)
     from .app import create_app
     app = create_app(config)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=True,
-                server_header=False, proxy_headers=False)
+    run_server(app, host=args.host, port=args.port, log_level="info", access_log=True,
+               server_header=False, proxy_headers=False)
     return 0
 
 
