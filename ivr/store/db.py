@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -70,6 +72,16 @@ def open_engine(url: str, create: bool = True) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+
+        shm = url[len("sqlite:///"):] + "-shm"
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _shm_guard(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+            # WAL maps the -shm file: touching that mapping once the file cannot be read or
+            # written (chattr +i, a wrong owner) kills the process with SIGBUS, no exception,
+            # no log line. Refuse the statement first: the writers spool, reads fail over.
+            if not os.access(shm, os.R_OK | os.W_OK) and os.path.exists(shm):
+                raise sqlite3.OperationalError(f"{shm}: the shared-memory file cannot be read and written")
     else:
         engine = create_engine(url, pool_pre_ping=True)
     if create:

@@ -109,3 +109,43 @@ def test_a_spooled_call_survives_a_restart_of_the_writer(db_url, tmp_path):
     again.close()
     call = get_call(engine, "spooled")
     assert call.started_at == rec.started_at and call.outcome == "hangup" and call.digits == "1"
+
+
+def test_sqlite_files_made_unwritable_neither_kill_the_process_nor_lose_calls(tmp_path):
+    """chattr +i on the database, its WAL and its shared-memory file (root ignores file
+    modes): touching the mapped -shm would be SIGBUS. Writes are spooled, reads fail over,
+    and everything lands once the files are writable again."""
+    import subprocess
+
+    from ivr.data.cache import ResilientData
+    from ivr.data.store import DataSource
+    from ivr.errors import DataUnavailable
+
+    db = tmp_path / "ivr.db"
+    engine = open_engine(f"sqlite:///{db}")
+    writer = CallLogWriter(engine, spool_dir=tmp_path / "spool")
+    data = ResilientData(DataSource(engine), refresh_s=0)
+    data.warm()
+    _walk(writer, _call("before", "s0"))
+    writer.flush()
+    files = [str(db), f"{db}-wal", f"{db}-shm"]
+    subprocess.run(["chattr", "+i", *files], check=True)
+    try:
+        for i in range(10):
+            _walk(writer, _call(f"during-{i}", f"s{i + 1}"))
+        writer.flush()
+        assert writer.depth > 0
+        assert data.tariffs(datetime(2026, 11, 30).date()) == []   # from memory (none loaded)
+        try:
+            data.by_caller_id("48600100200")
+            raise AssertionError("an account lookup cannot be answered now")
+        except DataUnavailable:
+            pass
+    finally:
+        subprocess.run(["chattr", "-i", *files], check=True)
+    assert writer.wait_landed(30)
+    _walk(writer, _call("after", "s99"))
+    writer.close()
+    for uid in ["before", *(f"during-{i}" for i in range(10)), "after"]:
+        call = get_call(engine, uid)
+        assert call is not None and call.outcome == "hangup" and call.digits == "1", uid
