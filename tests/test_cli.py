@@ -72,6 +72,7 @@ USAGE = [
     ("say", ["say", "pl", "time", "12:00"]),
     ("data", ["data", "load"]),
     ("calls", ["calls", "list", "--format", "csv"]),
+    ("systemd", ["systemd"]),   # --out DIR is required
 ]
 SEMANTIC_USAGE = [
     ("report", ["report", "handle-times", "--format", "png"], "--format png needs -o/--output PATH"),
