@@ -277,7 +277,8 @@ async def run_call(loaded: Loaded, channel, calllog: CallLogWriter, data: DataSo
     record = CallRecord(unique_id=info.unique_id, caller_id=info.caller_id, called=info.called,
                         channel=info.channel, language=loaded.menu.default_language,
                         config_version=loaded.menu.version, session=secrets.token_hex(8), owner=owner)
-    ctx = CallContext(language=loaded.menu.default_language, caller_id=info.caller_id)
+    ctx = CallContext(language=loaded.menu.default_language, caller_id=info.caller_id,
+                      timezone=loaded.menu.timezone)
     driver = SessionDriver(loaded.menu, channel, ctx, record, loaded.prompts,
                            loaded.settings.recordings.directory, loaded.settings.recordings.format, data=data)
     calls_log = logging.LoggerAdapter(log, {"uid": info.unique_id})

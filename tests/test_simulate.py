@@ -84,3 +84,44 @@ def test_simulate_rejects_bad_input():
     assert bad_lang.returncode == 1 and "--lang 'xx'" in bad_lang.stderr
     bad_at = ivr_cli("simulate", "--at", "yesterday", config=ROOT / "config.yaml")
     assert bad_at.returncode == 1 and "ISO-8601" in bad_at.stderr
+
+
+def _tariffs_heard(lines: list[dict]) -> list[str]:
+    return next(line["prompts"] for line in lines if line.get("action") == "play"
+                and any(p.startswith("tariff-") for p in line["prompts"]))
+
+
+@pytest.mark.parametrize("at, price", [
+    ("2025-12-31T22:30:00+00:00", "25.00 PLN"),   # 23:30 in Warsaw: still the old year
+    ("2025-12-31T23:30:00+00:00", "29.00 PLN"),   # 00:30 on 1 January in Warsaw: the new price
+])
+def test_the_price_in_force_is_the_offices_today(at, price, sample_db):
+    res = ivr_cli("simulate", "--digits", "1", "--at", at, config=ROOT / "config.yaml", env=sample_db)
+    heard = _tariffs_heard(_lines(res))
+    basic = heard.index("tariff-basic")
+    money = _money(price, "en")
+    assert heard[basic + 1:basic + 1 + len(money)] == money
+
+
+def test_a_known_caller_hears_the_accounts_language_unless_they_chose_one(sample_db):
+    known = _lines(ivr_cli("simulate", "--digits", "2", "--caller-id", "48600100200", "--at", "2026-11-23T10:00",
+                           config=ROOT / "config.yaml", env=sample_db))
+    assert {"node": "identify", "action": "set", "language": "pl", "from": "account"} in known
+    balance = next(line for line in known if line.get("node") == "balance" and line["action"] == "play")
+    assert _contains(balance["prompts"], _money("122.05 PLN", "pl"))
+    # The caller who picked English first stays in English, account or not.
+    chose = _lines(ivr_cli("simulate", "--digits", "9 1 2", "--caller-id", "48600100200",
+                           "--at", "2026-11-23T10:00", config=ROOT / "config.yaml", env=sample_db))
+    assert not any(line.get("from") == "account" for line in chose)
+    balance = next(line for line in chose if line.get("node") == "balance" and line["action"] == "play")
+    assert _contains(balance["prompts"], _money("122.05 PLN", "en"))
+
+
+def _money(value: str, lang: str) -> list[str]:
+    from ivr.menu.items import Say
+    from ivr.speech import expand
+    return expand(Say("money", value), lang)
+
+
+def _contains(prompts: list[str], part: list[str]) -> bool:
+    return any(prompts[i:i + len(part)] == part for i in range(len(prompts)))

@@ -70,7 +70,7 @@ def cmd_simulate(args) -> int:
     info = CallInfo(unique_id="simulated", caller_id=args.caller_id)
     channel = FakeChannel(info, args.digits, args.queue_status)
     record = CallRecord(unique_id="simulated", caller_id=args.caller_id)
-    ctx = CallContext(language=lang, caller_id=args.caller_id, at=at)
+    ctx = CallContext(language=lang, caller_id=args.caller_id, at=at, timezone=menu.timezone)
     emit = lambda line: print(json.dumps(line, ensure_ascii=False), flush=True)  # noqa: E731
     from ..data.lookup import DataSource
     from ..store.db import open_engine

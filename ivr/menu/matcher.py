@@ -29,9 +29,10 @@ class Match:
     target: str = ""   # the option's node when kind.matched
 
 
-def match(options: Mapping[str, str], digits: str) -> Match:
-    """`1` with options {1, 12} is ambiguous: wait the inter-digit timeout."""
-    longer = any(key != digits and key.startswith(digits) for key in options)
+def match(options: Mapping[str, str], digits: str, ended: bool = False) -> Match:
+    """`1` with options {1, 12} is ambiguous: wait the inter-digit timeout. `ended`: the
+    caller pressed a terminator (`1#`): no longer key can follow, so `1` is found."""
+    longer = not ended and any(key != digits and key.startswith(digits) for key in options)
     if digits in options:
         return Match(MatchKind.AMBIGUOUS if longer else MatchKind.FOUND, options[digits])
     return Match(MatchKind.MORE) if longer else Match(MatchKind.INVALID)

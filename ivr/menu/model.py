@@ -37,6 +37,13 @@ class Menu:
     def default_language(self) -> str:
         return self.languages[0]
 
+    @property
+    def timezone(self) -> str:
+        """The office's IANA zone: its day is the day of prices in force and due dates
+        (the first hours entry's; UTC for a menu without hours)."""
+        first = next(iter(self.hours.values()), None)
+        return first.timezone if first is not None else "UTC"
+
 
 def prompt_fields(node: Node) -> tuple[str, ...]:
     """The prompt fields of a node's type: prompts a new type gains are checked and listed too."""

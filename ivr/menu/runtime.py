@@ -4,8 +4,9 @@ No I/O: data is asked for with actions (LoadData) like everything else."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from .actions import LoadData, Note
 from .items import Say
@@ -26,9 +27,15 @@ class CallContext:
     consent: bool | None = None
     account: AccountView | None = None
     history: list[str] = field(default_factory=list)  # remembered nodes visited, for `back`
+    timezone: str = "UTC"             # the office's: whose calendar day prices and due dates follow
+    language_chosen: bool = False     # the caller picked a language in this call (it beats the account's)
 
     def now(self) -> datetime:
         return self.at or datetime.now(timezone.utc)
+
+    def today(self) -> date:
+        """The office's date now: a call at 23:30 UTC on 31 December is 1 January in Warsaw."""
+        return self.now().astimezone(ZoneInfo(self.timezone)).date()
 
     @property
     def account_number(self) -> str:

@@ -135,7 +135,7 @@ class SessionDriver:
             fn, args = data.request_callback, (self.record.unique_id, action.caller_id, action.account,
                                                action.language, action.queue, self.ctx.now())
         elif action.what == "tariffs":
-            fn, args = data.tariffs, (self.ctx.now().date(),)
+            fn, args = data.tariffs, (self.ctx.today(),)
         else:
             fn, args = data.billing_rules, (self.ctx.language,)
         # The database is synchronous: keep it off the event loop.

@@ -125,6 +125,39 @@ def test_one_versus_twelve_decided_by_inter_digit_timeout():
     assert twelve.notes("input")[0].digits == "12"
 
 
+def test_hash_ends_an_entry_that_could_go_on():
+    """Options 1 and 12: 1# is 1 at once, whether # comes as its own press or typed with the 1."""
+    pressed = Script(answers=[(Play, "1"), (WaitDigit, "#")]).run()
+    assert pressed.nodes()[:2] == ["main", "tariffs"]
+    assert pressed.notes("input")[0].digits == "1#"
+    assert [a.timeout for a in pressed.actions if isinstance(a, WaitDigit)][:1] == [2]
+    # The # is spent on the entry: the next menu, which has a # option, does not get it.
+    menu = yaml.safe_load(yaml.safe_dump(MENU))
+    menu["menu"]["nodes"]["tariffs"] = {"type": "menu", "prompt": ["tariffs"], "options": {"#": "operator"},
+                                        "on_failure": "bye", "retries": 1}
+    typed = Script(menu, answers=[(Play, "1"), (WaitDigit, "#"), (Play, ""), (WaitDigit, "")]).run()
+    assert typed.nodes() == ["main", "tariffs", "bye"]
+    assert [(n.node, n.digits) for n in typed.notes("input")] == [("main", "1#")]
+
+
+def test_a_terminator_is_a_key_where_it_starts_an_entry_or_continues_one():
+    menu = yaml.safe_load(yaml.safe_dump(MENU))
+    menu["menu"]["nodes"]["main"]["options"] = {"1": "tariffs", "1#": "twelve", "#": "operator", "2": "sub"}
+    longer = Script(menu, answers=[(Play, "1"), (WaitDigit, "#")]).run()
+    assert longer.nodes()[:2] == ["main", "twelve"]            # 1# is an option of its own
+    alone = Script(menu, answers=[(Play, "#"), (QueueCall, "")]).run()
+    assert alone.nodes()[:2] == ["main", "operator"]           # # alone is the # option
+
+
+def test_star_ends_an_entry_when_the_node_says_so():
+    menu = yaml.safe_load(yaml.safe_dump(MENU))
+    menu["menu"]["nodes"]["main"]["terminators"] = "*"
+    star = Script(menu, answers=[(Play, "1"), (WaitDigit, "*")]).run()
+    assert star.nodes()[:2] == ["main", "tariffs"]
+    hash_ = Script(menu, answers=[(Play, "1"), (WaitDigit, "#"), (Play, ""), (WaitDigit, "")]).run()
+    assert hash_.notes("invalid")[0].digits == "1#"            # # is no terminator here: 1# is no option
+
+
 def test_type_ahead_during_play_node_feeds_next_menu():
     s = Script(answers=[(Play, "1"), (WaitDigit, ""), (Play, "2"), (Play, "")]).run()
     assert s.nodes()[:4] == ["main", "tariffs", "main", "sub"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..actions import UNAVAILABLE, Collect, Hangup, LookupCaller, Note, Play, VerifyAccount
+from ..actions import UNAVAILABLE, Collect, Hangup, LookupCaller, Note, Play, SetVar, VerifyAccount
 from ..outcome import HANGUP, StepKind
 from .base import EdgeKind, End, Follow, Go, Node, NodeType, NodeView, count, prompt, seconds, ways
 
@@ -33,6 +33,7 @@ def run(menu, node: IdentifyNode, ctx, pending: str):
         if account is not None:
             ctx.account = account
             yield Note(node.name, StepKind.IDENTIFY, {"identified": True, "by": "caller_id"})
+            yield from _speak_their_language(menu, node, ctx)
             return Go(node.next, pending)
     if "account_pin" in node.by:
         if node.prompt:
@@ -48,10 +49,22 @@ def run(menu, node: IdentifyNode, ctx, pending: str):
             if account is not None:
                 ctx.account = account
                 yield Note(node.name, StepKind.IDENTIFY, {"identified": True, "by": "account_pin", "attempt": attempt})
+                yield from _speak_their_language(menu, node, ctx)
                 return Go(node.next)
             yield Note(node.name, StepKind.IDENTIFY, {"identified": False, "attempt": attempt})
             yield Play(node.name, node.failed_prompt, "")
     return (yield from _fail(node))
+
+
+def _speak_their_language(menu, node: IdentifyNode, ctx):
+    """A known caller hears the account's language (one the menu offers), unless they
+    chose a language in this call: their choice now beats what the account says."""
+    wanted = getattr(ctx.account, "language", "")
+    if ctx.language_chosen or not wanted or wanted == ctx.language or wanted not in menu.languages:
+        return
+    ctx.language = wanted
+    yield Note(node.name, StepKind.SET, {"language": wanted, "from": "account"})
+    yield SetVar(node.name, "CHANNEL(language)", wanted)
 
 
 def _fail(node: IdentifyNode, unavailable: bool = False):

@@ -23,7 +23,7 @@ def run(menu, node: LanguageNode, ctx, pending: str):
         yield Note(node.name, StepKind.INPUT, {}, digit)
     chosen = node.options.get(digit or "")
     if chosen:
-        ctx.language = chosen
+        ctx.language, ctx.language_chosen = chosen, True
         yield Note(node.name, StepKind.SET, {"language": chosen})
         yield SetVar(node.name, "CHANNEL(language)", chosen)
     elif digit:

@@ -19,7 +19,7 @@ from ..actions import Hangup, Note, Play, WaitDigit
 from ..matcher import match
 from ..outcome import HANGUP, StepKind
 from ..runtime import expand
-from .base import (EdgeKind, End, Follow, Go, Node, NodeType, NodeView, count, digit_targets, prompt, seconds)
+from .base import EdgeKind, End, Follow, Go, Node, NodeType, NodeView, count, digit_targets, dtmf, prompt, seconds
 
 RETRIES = (1, 10)   # how often a caller may try
 
@@ -32,6 +32,7 @@ class MenuNode(Node):
     retries: int = count(3, *RETRIES, doc="tries before on_failure")
     invalid: tuple = prompt(doc="played after digits that match no option")
     no_input: tuple = prompt(doc="played after a timeout")
+    terminators: str = dtmf("#", doc="keys that end an entry early: with options 1 and 10, 1# is 1")
 
 
 def run(menu, node: MenuNode, ctx, pending: str):
@@ -49,14 +50,21 @@ def run(menu, node: MenuNode, ctx, pending: str):
             prompts = node.no_input + (yield from expand(node.name, node.prompt, ctx))
             continue
         result = match(node.options, digits)
+        pressed = digits
         while result.kind.may_grow:
             more = rest[:1] if rest else (yield WaitDigit(node.name, node.inter_digit_timeout))
             rest = rest[1:]
             if not more:
                 break
+            pressed += more
+            if _ends_entry(node, digits, more):
+                result = match(node.options, digits, ended=True)
+                break
             digits += more
             result = match(node.options, digits)
-        yield Note(node.name, StepKind.INPUT, {}, digits)
+        if result.kind.matched and rest[:1] and _ends_entry(node, digits, rest[0]):
+            pressed, rest = pressed + rest[0], rest[1:]   # 1# typed in one go: the # is spent here
+        yield Note(node.name, StepKind.INPUT, {}, pressed)
         if result.kind.matched:
             return Go(result.target, rest)
         yield Note(node.name, StepKind.INVALID, {"attempt": attempt}, digits)
@@ -66,6 +74,11 @@ def run(menu, node: MenuNode, ctx, pending: str):
         return Go(node.on_failure)
     yield Hangup(node.name)
     return End(HANGUP)
+
+
+def _ends_entry(node: MenuNode, digits: str, key: str) -> bool:
+    """A terminator after some digits ends the entry, unless it continues a longer option key."""
+    return bool(digits) and key in node.terminators and not any(k.startswith(digits + key) for k in node.options)
 
 
 def _dead_end(view: NodeView) -> str | None:
