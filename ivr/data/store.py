@@ -156,59 +156,174 @@ class DataSource:
 
 
 # ---- `ivr data load`: the checked rows into the tables ----
+#
+# Rows are staged in temporary tables (COPY on PostgreSQL, executemany on
+# SQLite, in batches of BATCH rows: memory stays flat) and merged by a few
+# set-based statements, all in one transaction: an UPDATE ... FROM of the
+# keys already stored, then an INSERT of the others. A field the file does
+# not give (NULL in the stage) keeps the stored value.
 
-def _set_phones(s: Session, acc: Account, phones: list[str]) -> None:
-    # Deletes are flushed before inserts: a file loaded again, or a number that
-    # moves to another account, must not collide with the row it replaces.
-    want = list(dict.fromkeys(phones))
-    for ph in list(acc.phones):
-        if ph.phone not in want:
-            acc.phones.remove(ph)
-    s.flush()
-    have = {ph.phone for ph in acc.phones}
-    for phone in want:
-        if phone in have:
-            continue
-        taken = s.scalars(select(AccountPhone).where(AccountPhone.phone == phone)).first()
-        if taken is not None:
-            s.delete(taken)
-            s.flush()
-        acc.phones.append(AccountPhone(phone=phone))
+BATCH = 10_000
+
+_STAGES = {
+    "accounts": ("ivr_stage_accounts", [
+        ("line", "integer"), ("number", "varchar(32)"), ("pin_hash", "varchar(256)"), ("name", "varchar(128)"),
+        ("language", "varchar(8)"), ("balance", "numeric(12, 2)"), ("currency", "varchar(3)"),
+        ("due_date", "date"), ("tariff", "varchar(64)"), ("has_phones", "boolean")]),
+    "phones": ("ivr_stage_phones", [("line", "integer"), ("number", "varchar(32)"), ("phone", "varchar(32)")]),
+    "tariffs": ("ivr_stage_tariffs", [
+        ("line", "integer"), ("name", "varchar(64)"), ("group", "varchar(64)"), ("price", "numeric(12, 2)"),
+        ("currency", "varchar(3)"), ("unit", "varchar(16)"), ("valid_from", "date"), ("valid_to", "date")]),
+    "billing_rules": ("ivr_stage_rules", [
+        ("line", "integer"), ("name", "varchar(64)"), ("language", "varchar(8)"), ("prompt", "varchar(128)"),
+        ("position", "integer")]),
+}
+
+_MERGE = [
+    # accounts: a new PIN (pin_hash given) starts the failure count afresh; the
+    # same PIN again keeps a lock (a price reload must not unlock an attacked account).
+    """UPDATE accounts SET pin_hash = COALESCE(s.pin_hash, accounts.pin_hash),
+        failed_pins = CASE WHEN s.pin_hash IS NULL THEN accounts.failed_pins ELSE 0 END,
+        locked_until = CASE WHEN s.pin_hash IS NULL THEN accounts.locked_until ELSE NULL END,
+        name = COALESCE(s.name, accounts.name), language = COALESCE(s.language, accounts.language),
+        balance = COALESCE(s.balance, accounts.balance), currency = s.currency,
+        due_date = COALESCE(s.due_date, accounts.due_date), tariff = COALESCE(s.tariff, accounts.tariff)
+       FROM ivr_stage_accounts s WHERE accounts.number = s.number""",
+    """INSERT INTO accounts (number, pin_hash, name, language, balance, currency, due_date, tariff, failed_pins)
+       SELECT s.number, s.pin_hash, COALESCE(s.name, ''), COALESCE(s.language, ''), COALESCE(s.balance, 0),
+              s.currency, s.due_date, COALESCE(s.tariff, ''), 0
+       FROM ivr_stage_accounts s WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.number = s.number)""",
+    # caller ids: an account that lists them has exactly those; a number listed moves to its new account.
+    """DELETE FROM account_phones WHERE account_id IN
+       (SELECT a.id FROM accounts a JOIN ivr_stage_accounts s ON s.number = a.number WHERE s.has_phones)""",
+    "DELETE FROM account_phones WHERE phone IN (SELECT phone FROM ivr_stage_phones)",
+    """INSERT INTO account_phones (account_id, phone)
+       SELECT a.id, p.phone FROM ivr_stage_phones p JOIN accounts a ON a.number = p.number""",
+    """UPDATE tariffs SET "group" = COALESCE(s."group", tariffs."group"), price = s.price, currency = s.currency,
+        unit = COALESCE(s.unit, tariffs.unit), valid_to = COALESCE(s.valid_to, tariffs.valid_to)
+       FROM ivr_stage_tariffs s WHERE tariffs.name = s.name AND tariffs.valid_from = s.valid_from""",
+    """INSERT INTO tariffs (name, "group", price, currency, unit, valid_from, valid_to)
+       SELECT s.name, COALESCE(s."group", ''), s.price, s.currency, COALESCE(s.unit, 'month'), s.valid_from, s.valid_to
+       FROM ivr_stage_tariffs s WHERE NOT EXISTS
+       (SELECT 1 FROM tariffs t WHERE t.name = s.name AND t.valid_from = s.valid_from)""",
+    """UPDATE billing_rules SET prompt = s.prompt, position = COALESCE(s.position, 0)
+       FROM ivr_stage_rules s WHERE billing_rules.name = s.name AND billing_rules.language = s.language""",
+    """INSERT INTO billing_rules (name, language, prompt, position)
+       SELECT s.name, s.language, s.prompt, COALESCE(s.position, 0) FROM ivr_stage_rules s WHERE NOT EXISTS
+       (SELECT 1 FROM billing_rules r WHERE r.name = s.name AND r.language = s.language)""",
+]
+
+_NEW_WITHOUT_PIN = """SELECT s.line FROM ivr_stage_accounts s WHERE s.pin_hash IS NULL
+    AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.number = s.number) ORDER BY s.line"""
+
+
+class Upsert:
+    """One import's transaction: `add(kind, line, row)` for each row checked by
+    ivr/data/load.py (kind: accounts, tariffs, billing_rules), then `merge()`,
+    then `commit()`; leaving the `with` block without commit rolls it all back.
+
+    A row's `pin` is hashed here (scrypt, ivr/data/pins.py: about 50 ms each,
+    by design): a PIN equal to the stored one is not hashed again and keeps a
+    lock. Rows without a PIN update accounts already stored; `merge()` returns
+    the lines of new accounts without one, and then writes nothing."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.pg = engine.dialect.name == "postgresql"
+        self._buffers: dict[str, list[tuple]] = {k: [] for k in _STAGES}
+
+    def __enter__(self) -> "Upsert":
+        self.conn = self.engine.connect()
+        self.trans = self.conn.begin()
+        for table, cols in _STAGES.values():
+            if not self.pg:
+                self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{table}")
+            ddl = ", ".join(f'"{c}" {t}' for c, t in cols)
+            self.conn.exec_driver_sql(f"CREATE TEMP TABLE {table} ({ddl})" + (" ON COMMIT DROP" if self.pg else ""))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self.trans.is_active:
+                self.trans.rollback()
+        finally:
+            self.conn.close()
+
+    def add(self, kind: str, line: int, r: dict[str, Any]) -> None:
+        buf = self._buffers
+        if kind == "accounts":
+            phones = list(dict.fromkeys(r.get("caller_ids", ())))
+            buf["accounts"].append((line, r["number"], self._pin_hash(r["number"], r.get("pin")), r.get("name"),
+                                    r.get("language"), r.get("balance"), r["currency"], r.get("due_date"),
+                                    r.get("tariff"), "caller_ids" in r))
+            buf["phones"].extend((line, r["number"], p) for p in phones)
+        elif kind == "tariffs":
+            buf["tariffs"].append((line, r["name"], r.get("group"), r["price"], r["currency"], r.get("unit"),
+                                   r["valid_from"], r.get("valid_to")))
+        else:
+            buf["billing_rules"].append((line, r["name"], r["language"], r["prompt"], r.get("position")))
+        if len(buf[kind]) >= BATCH or len(buf["phones"]) >= BATCH:
+            self.flush()
+
+    def _pin_hash(self, number: str, pin: str | None) -> str | None:
+        if pin is None:
+            return None
+        stored = self.conn.exec_driver_sql("SELECT pin_hash FROM accounts WHERE number = " +
+                                           ("%(n)s" if self.pg else ":n"), {"n": number}).scalar()
+        return None if stored and verify_pin(pin, stored) else hash_pin(pin)
+
+    def flush(self) -> None:
+        for kind, rows in self._buffers.items():
+            if not rows:
+                continue
+            table, cols = _STAGES[kind]
+            names = ", ".join(f'"{c}"' for c, _ in cols)
+            if self.pg:
+                with self.conn.connection.driver_connection.cursor() as cur:
+                    with cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(row)
+            else:
+                marks = ", ".join("?" * len(cols))
+                self.conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})",
+                                          [tuple(_sqlite(v) for v in row) for row in rows])
+            rows.clear()
+
+    def merge(self) -> list[int]:
+        """Merge the staged rows; the lines of new accounts without a PIN (then nothing is merged)."""
+        self.flush()
+        if self.pg:
+            for table, _ in _STAGES.values():
+                self.conn.exec_driver_sql(f"ANALYZE {table}")
+        missing = [line for (line,) in self.conn.exec_driver_sql(_NEW_WITHOUT_PIN)]
+        if missing:
+            return missing
+        for statement in _MERGE:
+            self.conn.exec_driver_sql(statement)
+        return []
+
+    def commit(self) -> None:
+        self.trans.commit()
+
+
+def _sqlite(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def upsert(engine: Engine, accounts: list[dict[str, Any]], tariffs: list[dict[str, Any]],
-           billing_rules: list[dict[str, Any]]) -> None:
-    """Write rows checked by `load.check_file` in one transaction. Accounts are keyed
-    by number, tariffs by (name, valid_from), rules by (name, language): a row
-    already stored is updated."""
-    with Session(engine) as s, s.begin():
-        for a in accounts:
-            acc = s.scalars(select(Account).where(Account.number == a["number"])).first()
-            if acc is None:
-                acc = Account(number=a["number"])
-                s.add(acc)
-            # Loading prices again must not unlock an account under a PIN-guessing
-            # attack: only a new PIN starts its count afresh.
-            if not acc.pin_hash or not verify_pin(a["pin"], acc.pin_hash):
-                acc.pin_hash = hash_pin(a["pin"])
-                acc.failed_pins, acc.locked_until = 0, None
-            for f in ("name", "language", "balance", "currency", "due_date", "tariff"):
-                if f in a:
-                    setattr(acc, f, a[f])
-            if "caller_ids" in a:
-                _set_phones(s, acc, a["caller_ids"])
-        for t in tariffs:
-            row = s.scalars(select(Tariff).where(Tariff.name == t["name"], Tariff.valid_from == t["valid_from"])).first()
-            if row is None:
-                row = Tariff(name=t["name"], valid_from=t["valid_from"])
-                s.add(row)
-            for f in ("group", "price", "currency", "unit", "valid_to"):
-                if f in t:
-                    setattr(row, f, t[f])
-        for r in billing_rules:
-            row = s.scalars(select(BillingRule).where(BillingRule.name == r["name"],
-                                                      BillingRule.language == r["language"])).first()
-            if row is None:
-                row = BillingRule(name=r["name"], language=r["language"])
-                s.add(row)
-            row.prompt, row.position = r["prompt"], r.get("position", 0)
+           billing_rules: list[dict[str, Any]]) -> list[int]:
+    """Write rows checked by `load.check_file` in one transaction (see Upsert);
+    the rows' positions (1-based, in `accounts`) of new accounts without a PIN,
+    and then nothing is written."""
+    with Upsert(engine) as up:
+        for kind, rows in (("accounts", accounts), ("tariffs", tariffs), ("billing_rules", billing_rules)):
+            for i, row in enumerate(rows, 1):
+                up.add(kind, i, row)
+        missing = up.merge()
+        if not missing:
+            up.commit()
+        return missing
