@@ -13,15 +13,16 @@ STATUS_OUTCOME = {"TIMEOUT": "timeout", "FULL": "full", "JOINEMPTY": "empty", "L
 class HandleTime:
     unique_id: str            # the caller's channel: the IVR call's unique id
     queue: str
-    entered_at: float         # epoch seconds, from the events' Timestamp
+    entered_at: float         # epoch seconds: the events' Timestamp, else when the consumer read the event
     caller_id: str = ""
     agent: str = ""
     answered_at: float | None = None
     ended_at: float | None = None
-    wait_s: float = 0.0       # HoldTime: joined -> answered (or -> left)
+    wait_s: float = 0.0       # queue wait, app_queue's HoldTime: joined -> answered (or -> left); ASA's, not AHT's
     ring_s: float = 0.0       # agents rang without answering, plus the answering ring
-    talk_s: float = 0.0
-    wrapup_s: float = 0.0
+    talk_s: float = 0.0       # bridged with the agent, agent hold excluded (answered -> end or transfer)
+    hold_s: float = 0.0       # agent hold: music on hold on the caller's or agent's channel while bridged
+    wrapup_s: float = 0.0     # after-call work: the queue's wrapuptime
     outcome: str = ""         # answered abandoned timeout full empty interrupted
     reason: str = ""          # who hung up an answered call: caller / agent / transfer
     first_position: int = 0
@@ -38,5 +39,6 @@ class HandleTime:
 
     @property
     def handle_s(self) -> float:
-        """AHT's numerator: talk + hold + wrap-up (hold = time waiting in the queue)."""
-        return self.talk_s + self.wait_s + self.wrapup_s if self.outcome == "answered" else 0.0
+        """AHT's numerator: talk + agent hold + wrap-up. The queue wait (wait_s, app_queue's
+        HoldTime) is not handle time: it is ASA's."""
+        return self.talk_s + self.hold_s + self.wrapup_s if self.outcome == "answered" else 0.0

@@ -39,7 +39,7 @@ def row_values(rec: HandleTime) -> dict:
     return {"unique_id": rec.unique_id, "queue": rec.queue, "entered_second": int(rec.entered_at),
             "caller_id": rec.caller_id, "agent": rec.agent, "entered_at": _dt(rec.entered_at),
             "answered_at": _dt(rec.answered_at), "ended_at": _dt(rec.ended_at), "wait_s": round(rec.wait_s, 3),
-            "ring_s": round(rec.ring_s, 3), "talk_s": round(rec.talk_s, 3), "wrapup_s": rec.wrapup_s,
+            "ring_s": round(rec.ring_s, 3), "talk_s": round(rec.talk_s, 3), "hold_s": round(rec.hold_s, 3), "wrapup_s": rec.wrapup_s,
             "outcome": rec.outcome, "reason": rec.reason, "first_position": rec.first_position,
             "last_position": rec.last_position, "attempts": rec.attempts}
 

@@ -5,8 +5,9 @@ started in [since, until):
 
 - calls        = number of calls.
 - call_min     = sum of (ended_at - started_at), in minutes.
-- talk_min     = sum of `handle_times.talk_s` of those calls (joined on
-  unique_id; a call that went through two queues counts both), in minutes.
+- talk_min     = sum of `handle_times.talk_s + hold_s` of those calls: the
+  time with an agent, agent hold included (joined on unique_id; a call that
+  went through two queues counts both), in minutes.
 - wait_min     = sum of `handle_times.wait_s` likewise, in minutes.
 
 Minutes are summed in seconds first, then divided by 60 and rounded to 2

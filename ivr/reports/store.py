@@ -21,14 +21,16 @@ class Stay:
     agent: str
     entered_at: datetime          # aware UTC
     outcome: str
-    wait_s: float
-    talk_s: float
-    wrapup_s: float
+    wait_s: float                 # queue wait (app_queue's HoldTime): ASA's, not AHT's
+    talk_s: float                 # bridged with the agent, agent hold excluded
+    hold_s: float                 # agent hold (music on hold while bridged)
+    wrapup_s: float               # after-call work
 
 
 @dataclass(frozen=True)
 class BilledCall:
-    """An ended call with its queue talk and wait summed over every queue it went through."""
+    """An ended call with its queue talk (with the agent: talk + agent hold) and wait summed
+    over every queue it went through."""
 
     called: str
     started_at: datetime          # aware UTC
@@ -41,18 +43,18 @@ def stays(engine: Engine, since: datetime | None = None, until: datetime | None 
           queue: str | None = None) -> list[Stay]:
     """Handle-time records whose caller joined the queue in [since, until)."""
     t = HandleTimeRow
-    stmt = select(t.queue, t.agent, t.entered_at, t.outcome, t.wait_s, t.talk_s, t.wrapup_s)
+    stmt = select(t.queue, t.agent, t.entered_at, t.outcome, t.wait_s, t.talk_s, t.hold_s, t.wrapup_s)
     stmt = window(stmt, t.entered_at, since, until)
     if queue is not None:
         stmt = stmt.where(t.queue == queue)
     with engine.connect() as conn:
-        return [Stay(q, agent, utc(at), outcome, wait, talk, wrapup)
-                for q, agent, at, outcome, wait, talk, wrapup in conn.execute(stmt)]
+        return [Stay(q, agent, utc(at), outcome, wait, talk, hold, wrapup)
+                for q, agent, at, outcome, wait, talk, hold, wrapup in conn.execute(stmt)]
 
 
 def billed_calls(engine: Engine, since: datetime | None = None, until: datetime | None = None) -> list[BilledCall]:
     """Ended calls that started in [since, until)."""
-    ht = (select(HandleTimeRow.unique_id, func.sum(HandleTimeRow.talk_s).label("talk"),
+    ht = (select(HandleTimeRow.unique_id, func.sum(HandleTimeRow.talk_s + HandleTimeRow.hold_s).label("talk"),
                  func.sum(HandleTimeRow.wait_s).label("wait"))
           .group_by(HandleTimeRow.unique_id).subquery())
     stmt = (select(Call.called, Call.started_at, Call.ended_at, ht.c.talk, ht.c.wait)

@@ -98,7 +98,8 @@ class HandleTimeRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     wait_s: Mapped[float] = mapped_column(Float, default=0.0)
     ring_s: Mapped[float] = mapped_column(Float, default=0.0)
-    talk_s: Mapped[float] = mapped_column(Float, default=0.0)
+    talk_s: Mapped[float] = mapped_column(Float, default=0.0)   # bridged with the agent, hold excluded
+    hold_s: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")  # agent hold (MOH) while bridged
     wrapup_s: Mapped[float] = mapped_column(Float, default=0.0)
     outcome: Mapped[str] = mapped_column(String(16), index=True)
     reason: Mapped[str] = mapped_column(String(16), default="")

@@ -1,5 +1,25 @@
-"""The folder replaying AMI transcripts recorded from the sandbox's app_queue
-(tests/queues/transcripts/, captured by real calls), and queue_log replays."""
+"""The folder replaying AMI transcripts (tests/queues/transcripts/) and queue_log replays.
+
+answered, abandoned, timeout, full and two-callers-one-agent were recorded from
+the sandbox's app_queue by real calls. blind-transfer, attended-transfer,
+agent-hold and no-timestamp are written by hand (a one-off script, their
+channels in the same Local-channel shapes), in the exact shape Asterisk 22
+sends, from its source:
+- AgentConnect/AgentComplete: apps/app_queue.c (queue_publish_multi_channel_*:
+  the caller's snapshot, the agent's with the Dest prefix; send_agent_complete
+  with Reason "transfer" after handle_blind_transfer/handle_attended_transfer);
+- BlindTransfer/AttendedTransfer: main/stasis_bridges.c (blind_transfer_to_ami,
+  attended_transfer_to_ami: Result, Transferer*/Transferee* or OrigTransferer*,
+  SecondTransferer*, Transferee*, TransferTarget* snapshots, bridge headers,
+  IsExternal, Context/Extension or DestType/DestBridgeUniqueid), class call;
+- MusicOnHoldStart (snapshot + Class) / MusicOnHoldStop (snapshot):
+  main/manager_channels.c, class call;
+- no-timestamp: the recorded answered and timeout calls with the Timestamp
+  header taken out, which is the only difference timestampevents = no makes
+  (main/manager.c, __manager_event_sessions: Timestamp only `if (timestampevents)`).
+queue_log lines: app_queue.c's ast_queue_log formats (CONNECT holdtime|peer
+uniqueid|ringtime; BLINDTRANSFER exten|context|holdtime|talktime|origpos;
+ATTENDEDTRANSFER BRIDGE|bridge|holdtime|talktime|origpos, APP|app|..., LINK|chan1|chan2|...)."""
 
 from __future__ import annotations
 
@@ -18,11 +38,11 @@ def load(name: str) -> list[dict]:
     return json.loads((TRANSCRIPTS / f"{name}.json").read_text())
 
 
-def fold(events, wrapup=None):
+def fold(events, wrapup=None, arrivals=None):
     folder = QueueFolder(wrapup or {})
     done = []
-    for e in events:
-        done += folder.feed(e)
+    for i, e in enumerate(events):
+        done += folder.feed(e, arrivals[i] if arrivals else None)
     return folder, {r.unique_id: r for r in done}, done
 
 
@@ -40,7 +60,8 @@ def test_answered_call_times_from_the_event_stamps():
     assert r.wait_s == pytest.approx(connect - join)
     assert r.talk_s == pytest.approx(complete - connect)
     assert r.talk_s == pytest.approx(3.0, abs=0.1)   # the agent's script talks 3 s; app_queue's TalkTime says 4
-    assert r.wrapup_s == 5 and r.handle_s == pytest.approx(r.talk_s + r.wait_s + 5)
+    # AHT's numerator is talk + agent hold (none here) + wrap-up; the 1 s queue wait is ASA's
+    assert r.wrapup_s == 5 and r.hold_s == 0 and r.handle_s == pytest.approx(r.talk_s + 5)
     assert (r.first_position, r.last_position, r.attempts) == (1, 1, 1)
 
 
@@ -171,3 +192,158 @@ def test_interrupt_without_a_known_loss_ends_at_the_calls_last_event():
     folder.feed(_ev("QueueCallerLeave", "a", 104.0, Position="1"))
     [r] = folder.interrupt(live=set(), lost_at=None)
     assert (r.outcome, r.ended_at, r.wait_s) == ("interrupted", 104.0, pytest.approx(4.0))
+
+
+# ---- AHT: the queue wait is not handle time; agent hold is ---------------------------------
+
+def test_a_caller_who_waits_300_s_and_talks_60_s_gives_aht_60_plus_wrapup():
+    """Issue 10's example: AHT counted the queue wait (360 s); the wait is ASA's."""
+    folder = QueueFolder({"support": 10})
+    folder.feed(_ev("QueueCallerJoin", "w", 1000.0, Position="1"))
+    folder.feed(_ev("AgentConnect", "w", 1300.0, MemberName="Agent", HoldTime="300", RingTime="2"))
+    [r] = folder.feed(_ev("AgentComplete", "w", 1360.0, MemberName="Agent", HoldTime="300", TalkTime="60",
+                          Reason="caller"))
+    assert (r.wait_s, r.talk_s, r.hold_s, r.wrapup_s) == (300.0, 60.0, 0.0, 10)
+    assert r.handle_s == 70.0     # AHT 60 + 10 wrap-up; ASA takes the 300
+
+
+def test_agent_hold_is_music_on_hold_inside_the_bridged_call():
+    events = load("agent-hold")
+    _, recs, done = fold(events, {"support": 5})
+    r = recs["hold-0"]
+    assert len(done) == 1 and (r.outcome, r.reason) == ("answered", "caller")
+    # The queue's music while waiting (0.01 -> 4.004 s) is the wait: ASA's, not hold.
+    assert r.wait_s == pytest.approx(4.002)
+    # Holds: the caller 10.5 s, the agent's channel 5 s, both at once 70 -> 78 s counted once: 8 s.
+    assert r.hold_s == pytest.approx(10.5 + 5 + 8)
+    # Talk is the bridged time (96 s, AgentConnect -> AgentComplete) less the hold.
+    assert r.talk_s == pytest.approx(96.0 - 23.5)
+    assert r.handle_s == pytest.approx(96.0 + 5)
+
+
+def test_agent_hold_still_running_at_the_end_stops_there():
+    folder = QueueFolder()
+    folder.feed(_ev("QueueCallerJoin", "h", 100.0, Position="1"))
+    folder.feed(_ev("AgentConnect", "h", 110.0, MemberName="A", HoldTime="10", DestUniqueid="agent-h"))
+    folder.feed(_ev("MusicOnHoldStart", "agent-h", 130.0, Class="default"))
+    [r] = folder.feed(_ev("Hangup", "h", 140.0))
+    assert (r.hold_s, r.talk_s, r.outcome) == (10.0, 20.0, "answered")
+    # a stop arriving afterwards, for a finished call, changes nothing
+    assert folder.feed(_ev("MusicOnHoldStop", "agent-h", 141.0)) == [] and r.hold_s == 10.0
+
+
+# ---- transfers ---------------------------------------------------------------------------
+
+def test_blind_transfer_ends_the_call_answered_at_the_transfer():
+    events = load("blind-transfer")
+    _, recs, done = fold(events)
+    r = recs["blind-0"]
+    assert len(done) == 1
+    assert (r.outcome, r.reason, r.agent) == ("answered", "transfer", "Agent One")
+    transfer, connect = stamp_of(events, "BlindTransfer"), stamp(events, "AgentConnect", "blind-0")
+    assert r.talk_s == pytest.approx(transfer - connect) == pytest.approx(30.502)
+    assert r.ended_at == transfer        # not the caller's hangup 60 s later, with somebody else
+
+
+def test_blind_transfer_alone_finishes_the_record():
+    """Without app_queue's AgentComplete (the record used to stay open), the AMI
+    BlindTransfer ends it; a failed one does not."""
+    events = [e for e in load("blind-transfer") if e["Event"] not in ("AgentComplete", "Hangup")]
+    failed = {**events[-1], "Result": "Fail"}
+    folder, _, done = fold(events[:-1] + [failed])
+    assert done == [] and "blind-0" in folder.open
+    [r] = folder.feed(events[-1])
+    assert (r.outcome, r.reason, r.talk_s) == ("answered", "transfer", pytest.approx(30.502))
+
+
+def test_attended_transfer_ends_answered_and_the_consultation_is_hold():
+    events = load("attended-transfer")
+    _, recs, done = fold(events, {"support": 5})
+    r = recs["attended-0"]
+    assert len(done) == 1 and (r.outcome, r.reason) == ("answered", "transfer")
+    transfer, connect = stamp_of(events, "AttendedTransfer"), stamp(events, "AgentConnect", "attended-0")
+    # the caller hears music from 21.003 s while the agent consults, until the transfer at 51.003 s
+    assert r.hold_s == pytest.approx(30.0)
+    assert r.talk_s == pytest.approx(transfer - connect - 30.0) == pytest.approx(20.0, abs=0.01)
+    assert r.ended_at == transfer and r.wait_s == pytest.approx(1.002)
+
+
+def test_attended_transfer_into_a_threeway_call_does_not_end_it():
+    events = [e for e in load("attended-transfer") if e["Event"] not in ("AgentComplete", "Hangup")]
+    threeway = [{**e, "DestType": "Threeway"} if e["Event"] == "AttendedTransfer" else e for e in events]
+    folder, _, done = fold(threeway)
+    assert done == [] and "attended-0" in folder.open
+
+
+QUEUE_LOG_TRANSFERS = """\
+1795378000|blind-0|support|NONE|ENTERQUEUE|||1
+1795378002|blind-0|support|Agent One|CONNECT|2|1795378000.301|2
+1795378032|blind-0|support|Agent One|BLINDTRANSFER|2000|ivr-agents|2|30|1
+1795378100|att-1|support|NONE|ENTERQUEUE|||1
+1795378101|att-1|support|Agent One|CONNECT|1|1795378100.311|1
+1795378151|att-1|support|Agent One|ATTENDEDTRANSFER|BRIDGE|b1a2c3d4-consult|1|50|1
+1795378200|att-2|support|NONE|ENTERQUEUE|||1
+1795378203|att-2|support|Agent One|CONNECT|3|1795378200.331|3
+1795378215|att-2|support|Agent One|ATTENDEDTRANSFER|APP|VoiceMail|3|12|1
+1795378300|att-3|support|NONE|ENTERQUEUE|||1
+1795378304|att-3|support|Agent One|CONNECT|4|1795378300.341|4
+1795378324|att-3|support|Agent One|ATTENDEDTRANSFER|LINK|Local/a@x-1;1|Local/a@x-1;2|4|20|1
+"""
+
+
+def test_queue_log_transfers_end_answered_with_talk_up_to_the_transfer():
+    folder = QueueFolder()
+    done = []
+    for line in QUEUE_LOG_TRANSFERS.splitlines():
+        done += folder.feed(parse_line(line))
+    got = {r.unique_id: (r.outcome, r.reason, r.wait_s, r.talk_s, r.ended_at) for r in done}
+    assert got == {"blind-0": ("answered", "transfer", 2.0, 30.0, 1795378032.0),
+                   "att-1": ("answered", "transfer", 1.0, 50.0, 1795378151.0),
+                   "att-2": ("answered", "transfer", 3.0, 12.0, 1795378215.0),
+                   "att-3": ("answered", "transfer", 4.0, 20.0, 1795378324.0)}
+    assert folder.open == {}
+    # The AMI transcript of the same blind transfer arriving afterwards adds nothing.
+    for e in load("blind-transfer"):
+        assert folder.feed(e) == []
+
+
+# ---- timestampevents = no ------------------------------------------------------------------
+
+def test_events_without_timestamp_use_arrival_time_and_app_queues_durations():
+    """Asterisk's default manager.conf: no Timestamp. Records used to be entered in 1970
+    with wait 0 and talk 0; now the times are when the consumer read each event, and wait
+    and talk are app_queue's HoldTime and TalkTime. The timeout's QueueCallerAbandon (AMI
+    sends one on a timeout too) still is not taken for an abandon."""
+    events = load("no-timestamp")
+    assert not any("Timestamp" in e for e in events)
+    # when the consumer read them: the recorded calls' own times, 4 ms on the wire
+    arrivals = [float(e["Timestamp"]) + 0.004 for e in load("answered") + load("timeout")]
+    folder, recs, done = fold(events, {"support": 5}, arrivals)
+    assert len(done) == 2 and folder.untimed == len(events)
+    a, t = recs["untimed-0"], recs["untimed-1"]
+    assert a.entered_at == pytest.approx(1795377571.999690 + 0.004)      # not 1970
+    assert (a.outcome, a.reason, a.agent) == ("answered", "agent", "Agent One")
+    assert (a.wait_s, a.talk_s) == (1.0, 4.0)                              # HoldTime, TalkTime
+    assert a.handle_s == 4.0 + 5
+    assert t.entered_at == pytest.approx(1795377586.059145 + 0.004)
+    assert (t.outcome, t.wait_s, t.ring_s, t.attempts) == ("timeout", 7.0, pytest.approx(6.0), 2)
+
+
+def test_events_without_timestamp_or_arrival_keep_the_last_known_time():
+    folder = QueueFolder()
+    folder.feed(_ev("QueueCallerJoin", "x", 500.0, Position="1"))
+    folder.feed({"Event": "QueueCallerJoin", "Uniqueid": "y", "Queue": "support", "Position": "2"})
+    assert folder.open["y"].entered_at == 500.0
+
+
+def test_a_call_never_finished_by_the_stream_is_closed_by_its_hangup_without_timestamps():
+    folder = QueueFolder()
+    folder.feed({"Event": "QueueCallerJoin", "Uniqueid": "z", "Queue": "support", "Position": "1"}, 1000.0)
+    folder.feed({"Event": "AgentConnect", "Uniqueid": "z", "Queue": "support", "MemberName": "A",
+                 "HoldTime": "12", "RingTime": "1"}, 1012.4)
+    [r] = folder.feed({"Event": "Hangup", "Uniqueid": "z"}, 1042.4)
+    assert (r.outcome, r.wait_s, r.talk_s, r.ended_at) == ("answered", 12.0, pytest.approx(30.0), 1042.4)
+
+
+def stamp_of(events, name):
+    return next(float(e["Timestamp"]) for e in events if e["Event"] == name)

@@ -13,32 +13,33 @@ def utc(*args) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
 
 
-def _ht(uid, queue, agent, entered, outcome, wait=0.0, talk=0.0, wrapup=0.0) -> HandleTimeRow:
+def _ht(uid, queue, agent, entered, outcome, wait=0.0, talk=0.0, wrapup=0.0, hold=0.0) -> HandleTimeRow:
     answered = entered + timedelta(seconds=wait) if outcome == "answered" else None
     return HandleTimeRow(unique_id=uid, queue=queue, agent=agent, entered_second=int(entered.timestamp()),
                          entered_at=entered, answered_at=answered,
-                         ended_at=entered + timedelta(seconds=wait + talk), wait_s=wait, talk_s=talk,
-                         wrapup_s=wrapup, outcome=outcome, first_position=1, last_position=1)
+                         ended_at=entered + timedelta(seconds=wait + talk + hold), wait_s=wait, talk_s=talk,
+                         hold_s=hold, wrapup_s=wrapup, outcome=outcome, first_position=1, last_position=1)
 
 
 def load_handle_times(engine) -> None:
-    """Eight queued calls on 2026-11-23 (UTC):
+    """Eight queued calls on 2026-11-23 (UTC). wait is the queue wait (ASA's),
+    hold the agent's hold inside the call (AHT's, with talk and wrap-up):
 
-    uid queue    agent  entered  outcome    wait  talk  wrapup
-    u1  support  alice  10:05    answered      5    60      5
-    u2  support  bob    10:20    answered     10   120      5
-    u3  support  alice  11:00    answered     30    90      5
-    u4  support  -      11:30    abandoned    40     0      0
-    u5  sales    bob    10:40    answered     12   200     10
-    u6  sales    -      11:45    timeout      60     0      0
-    u7  sales    -      12:00    full          0     0      0
-    u8  sales    -      12:30    empty         0     0      0
+    uid queue    agent  entered  outcome    wait  talk  hold  wrapup
+    u1  support  alice  10:05    answered      5    60     0      5
+    u2  support  bob    10:20    answered     10   120    20      5
+    u3  support  alice  11:00    answered     30    90     0      5
+    u4  support  -      11:30    abandoned    40     0     0      0
+    u5  sales    bob    10:40    answered     12   200     0     10
+    u6  sales    -      11:45    timeout      60     0     0      0
+    u7  sales    -      12:00    full          0     0     0      0
+    u8  sales    -      12:30    empty         0     0     0      0
     """
     d = lambda h, m: utc(2026, 11, 23, h, m)  # noqa: E731
     with Session(engine) as s, s.begin():
         s.add_all([
             _ht("u1", "support", "alice", d(10, 5), "answered", 5, 60, 5),
-            _ht("u2", "support", "bob", d(10, 20), "answered", 10, 120, 5),
+            _ht("u2", "support", "bob", d(10, 20), "answered", 10, 120, 5, hold=20),
             _ht("u3", "support", "alice", d(11, 0), "answered", 30, 90, 5),
             _ht("u4", "support", "", d(11, 30), "abandoned", 40),
             _ht("u5", "sales", "bob", d(10, 40), "answered", 12, 200, 10),
@@ -96,10 +97,10 @@ def load_funnel(engine) -> None:
 def load_billing(engine) -> None:
     """Two hotlines, calls across a month boundary:
 
-    uid hotline started            ended               secs  queue rows (wait/talk)
+    uid hotline started            ended               secs  queue rows (wait/talk[+agent hold])
     b1  800100  2026-10-31 23:50   2026-11-01 00:02     720  support 30/300
     b2  800100  2026-11-02 09:00   09:03:30             210  -
-    b3  800100  2026-11-15 14:00   14:10:00             600  support 20/100, sales 40/250
+    b3  800100  2026-11-15 14:00   14:10:00             600  support 20/100, sales 40/220+30 hold
     b4  800200  2026-11-20 08:00   08:00:45              45  support 40/0 (abandoned)
     b5  800200  2026-12-01 00:00   (in progress)          -  -
     b6  800200  2026-11-30 23:59:59 2026-12-01 00:01:00   61  -
@@ -115,7 +116,7 @@ def load_billing(engine) -> None:
             _call("b6", utc(2026, 11, 30, 23, 59, 59), utc(2026, 12, 1, 0, 1), "hangup", called="800200"),
             _ht("b1", "support", "alice", utc(2026, 10, 31, 23, 51), "answered", 30, 300),
             _ht("b3", "support", "alice", utc(2026, 11, 15, 14, 1), "answered", 20, 100),
-            _ht("b3", "sales", "bob", utc(2026, 11, 15, 14, 4), "answered", 40, 250),
+            _ht("b3", "sales", "bob", utc(2026, 11, 15, 14, 4), "answered", 40, 220, hold=30),
             _ht("b4", "support", "", utc(2026, 11, 20, 8), "abandoned", 40),
             _ht("x1", "support", "bob", utc(2026, 11, 20, 9), "answered", 10, 500),
         ])

@@ -8,7 +8,8 @@ from report_data import load_billing, utc
 # 800100 / 2026-10: b1, 720 s = 12 min; talk 300 s = 5 min; wait 30 s = 0.5 min
 OCT_100 = BillingRow("800100", "2026-10", 1, 12.0, 5.0, 0.5)
 # 800100 / 2026-11: b2 210 s + b3 600 s = 810 s = 13.5 min
-#   talk: b3 100 + 250 = 350 s = 5.8333 -> 5.83; wait: b3 20 + 40 = 60 s = 1 min
+#   talk (with the agent, hold included): b3 100 + (220 talk + 30 agent hold) = 350 s = 5.8333 -> 5.83;
+#   wait: b3 20 + 40 = 60 s = 1 min
 NOV_100 = BillingRow("800100", "2026-11", 2, 13.5, 5.83, 1.0)
 # 800200 / 2026-11: b4 45 s + b6 61 s (it ends on Dec 1 but started in Nov) = 106 s = 1.7667 -> 1.77
 #   talk 0; wait b4 40 s = 0.6667 -> 0.67; b5 is in progress and left out; x1 is no call of ours

@@ -52,7 +52,8 @@ def test_handle_times_json_uses_configured_service_level(db, tmp_path, capsys):
     assert rows["bob"]["service_level"] == 0.5
     # total: waits 5, 10 of offered 6 -> 2/6 = 0.333
     assert rows["total"]["service_level"] == 0.333
-    assert rows["alice"]["aht_s"] == 97.5
+    # alice: (60 talk + 5 wrap-up) and (90 + 5): AHT 80; her callers' waits (5, 30) are ASA's, not AHT's
+    assert rows["alice"]["aht_s"] == 80.0
 
 
 def test_handle_times_filters(db, tmp_path, capsys):
@@ -63,9 +64,9 @@ def test_handle_times_filters(db, tmp_path, capsys):
     assert run(cfg, "handle-times", "--since", "2026-11-23", "--until", "2026-11-23T12:00+01:00",
                "--queue", "support", "--format", "csv") == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    # AHT ((60+5+5) + (120+10+5))/2 = 102.5; ASA (5+10)/2 = 7.5; SL 2/2
+    # AHT = talk + agent hold + wrap-up: ((60+0+5) + (120+20+5))/2 = 105; ASA (5+10)/2 = 7.5; SL 2/2
     assert [(r["key"], r["calls"], r["aht_s"], r["asa_s"], r["service_level"]) for r in rows] == [
-        ("support", "2", "102.5", "7.5", "1.0"), ("total", "2", "102.5", "7.5", "1.0")]
+        ("support", "2", "105.0", "7.5", "1.0"), ("total", "2", "105.0", "7.5", "1.0")]
 
 
 def test_handle_times_default_table(db, tmp_path, capsys):
