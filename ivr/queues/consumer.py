@@ -8,6 +8,13 @@ table's unique key mean nothing is counted twice. Then it asks Asterisk which
 channels it has (CoreShowChannels): a queued call whose channel is gone
 (Asterisk was killed or restarted) is closed as `interrupted`, so it still
 gets its one record.
+
+Each event is folded with the time it was read (`time.time()`), which is its
+time when Asterisk sends no Timestamp (`timestampevents` off, Asterisk's
+default). After the first login it checks, once per process, what the AMI
+user's settings leave out of the figures (`check_link`): no Timestamp, no
+`agent` events (no queue records at all), no `call` events (hangups, agent
+hold, transfers), no `user` events (the dialplan's queue results), and warns.
 """
 
 from __future__ import annotations
@@ -22,14 +29,51 @@ from sqlalchemy.engine import Engine
 from ..ami.client import AMIClient
 from ..config import AMISettings
 from .conf import wrapup_times  # noqa: F401  (the controller reads it from here)
-from .fold import QueueFolder
+from .fold import EVENTS, QueueFolder
 from .queue_log import read_since
 from .store import HandleTimeWriter, last_entered_second
 
 log = logging.getLogger("ivr.queues")
 
-FOLDED = ("QueueCallerJoin", "QueueCallerLeave", "QueueCallerAbandon", "AgentCalled", "AgentRingNoAnswer",
-          "AgentConnect", "AgentComplete", "Hangup", "UserEvent")
+FOLDED = EVENTS            # every event the folder has a rule for
+QUEUE_EVENTS = {"QueueCallerJoin", "QueueCallerLeave", "QueueCallerAbandon", "AgentCalled", "AgentRingNoAnswer",
+                "AgentConnect", "AgentComplete"}   # app_queue's, read permission `agent`
+PROBE = "IVRLinkCheck"     # the UserEvent sent at login to see how events arrive
+PROBE_TIMEOUT = 5.0
+
+# What each read permission carries into the figures (manager.c, app_queue.c, res_musiconhold).
+NEEDED_READ = {
+    "agent": "app_queue sends no queue events (join, connect, complete, abandon): no handle-time record "
+             "is made but from queue_log replays",
+    "call": "no Hangup, MusicOnHold or transfer events: agent hold is not measured, and calls left open end "
+            "only by reconciliation",
+    "user": "no IVRQueueResult events: timeouts, full and empty queues are only known from the hangup",
+}
+NO_TIMESTAMP = ("AMI events carry no Timestamp (timestampevents is off in manager.conf, Asterisk's default): "
+                "queue records use the time each event was read and app_queue's whole-second "
+                "HoldTime/TalkTime; set timestampevents = yes in [general] for exact waits and talk")
+
+
+def link_warnings(read_perm: str | None, timestamps: bool | None) -> list[str]:
+    """What the AMI user's settings cost the figures. `read_perm` is its read= (as `manager
+    show user` prints it; None when unknown), `timestamps` whether events carry a Timestamp."""
+    out = []
+    if read_perm is not None:
+        granted = {p.strip().lower() for p in read_perm.split(",")}
+        if "all" not in granted:
+            out += [f"AMI user cannot read `{perm}` events: {why}; add {perm} to its read= in manager.conf"
+                    for perm, why in NEEDED_READ.items() if perm not in granted]
+    if timestamps is False:
+        out.append(NO_TIMESTAMP)
+    return out
+
+
+def _output(reply) -> str:
+    """A Command action's output lines (Asterisk 14+: repeated Output headers), as text."""
+    first = reply[0] if isinstance(reply, list) else reply
+    out = first.get("Output", "") or ""
+    lines = out if isinstance(out, list) else [out]
+    return "\n".join([*lines, getattr(first, "content", "") or ""])
 REPLAY_MARGIN = 2.0        # seconds before the cut, in case the last events were in flight
 STARTUP_LOOKBACK = 86400   # at start, recover at most a day of queue_log
 
@@ -43,6 +87,8 @@ class QueueConsumer:
         self.disconnected_at: float | None = None  # in event time: where a queue_log replay starts
         self.lost_at: float | None = None          # wall clock: when calls cut off with Asterisk ended
         self.logins = 0
+        self.warned: set[str] = set()     # each settings warning once per process
+        self.queue_events_seen = False
         self._tasks: set[asyncio.Task] = set()
         self.client = AMIClient(ami, on_login=self._on_login, on_disconnect=self._on_disconnect)
         for name in FOLDED:
@@ -57,7 +103,68 @@ class QueueConsumer:
         self.writer.close()
 
     def _on_event(self, manager, event) -> None:
-        self.writer.put_many(self.folder.feed(event))
+        self.writer.put_many(self.folder.feed(event, time.time()))
+        self._watch(event)
+
+    def _watch(self, event) -> None:
+        """Settings that limit the figures, seen in the events themselves (when check_link
+        could not tell): no Timestamp; the dialplan's queue result with no app_queue event before."""
+        if not event.get("Timestamp"):
+            self._warn(NO_TIMESTAMP)
+        name = event.get("Event", "")
+        if name in QUEUE_EVENTS:
+            self.queue_events_seen = True
+        elif (name == "UserEvent" and event.get("UserEvent") == "IVRQueueResult" and not self.queue_events_seen
+              and (event.get("Status") or "").upper() not in ("FULL", "JOINEMPTY", "JOINUNAVAIL")):
+            self._warn(f"AMI user cannot read `agent` events: {NEEDED_READ['agent']}; "
+                       "add agent to its read= in manager.conf")
+
+    def _warn(self, message: str) -> None:
+        if message not in self.warned:
+            self.warned.add(message)
+            log.warning("%s", message)
+
+    async def check_link(self) -> list[str]:
+        """Ask how this AMI user's events arrive and warn (once) about what that costs the
+        figures. `manager show user`/`settings` answer only a user with the `command` write
+        permission; otherwise a UserEvent sent to ourselves shows whether events carry a
+        Timestamp, and the events themselves tell the rest (`_watch`)."""
+        read_perm: str | None = None
+        timestamps: bool | None = None
+        try:
+            user = _output(await self.client.action(
+                {"Action": "Command", "Command": f"manager show user {self.client.settings.username}"}))
+            settings = _output(await self.client.action({"Action": "Command", "Command": "manager show settings"}))
+            for line in user.splitlines():
+                if line.strip().lower().startswith("read perm:"):
+                    read_perm = line.split(":", 1)[1].strip()
+            for line in settings.splitlines():
+                if line.strip().lower().startswith("timestamp events:"):
+                    timestamps = line.split(":", 1)[1].strip().lower() == "yes"
+        except Exception:  # no `command` permission (the usual): probe instead
+            pass
+        if timestamps is None:
+            timestamps = await self._probe_timestamps()
+        found = link_warnings(read_perm, timestamps)
+        for message in found:
+            self._warn(message)
+        return found
+
+    async def _probe_timestamps(self) -> bool | None:
+        token = f"{id(self):x}-{self.logins}"
+        arrived = self.client.wait_for(lambda e: e.get("Event") == "UserEvent" and e.get("UserEvent") == PROBE
+                                       and e.get("Probe") == token)
+        try:
+            await self.client.action({"Action": "UserEvent", "UserEvent": PROBE, "Probe": token})
+            event = await asyncio.wait_for(arrived, PROBE_TIMEOUT)
+        except asyncio.TimeoutError:
+            self._warn(f"AMI user cannot read `user` events: {NEEDED_READ['user']}; "
+                       "add user to its read= in manager.conf")
+            return None
+        except Exception:  # no `user` write permission: the first events will tell
+            arrived.cancel()
+            return None
+        return bool(event.get("Timestamp"))
 
     def _on_disconnect(self, manager, exc) -> None:
         self.disconnected_at = self.folder.last_timestamp or time.time()
@@ -72,10 +179,15 @@ class QueueConsumer:
             since = self._last_stored() or (time.time() - STARTUP_LOOKBACK)
         replayed = self.replay(since)
         log.info("AMI logged in (%d); replayed %d queue_log event(s) since %.0f", self.logins, replayed, since)
-        task = asyncio.ensure_future(self.reconcile(self.lost_at))
+        self._spawn(self.reconcile(self.lost_at))
+        if self.logins == 1:
+            self._spawn(self.check_link())
+        self.disconnected_at = self.lost_at = None
+
+    def _spawn(self, coro) -> None:
+        task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-        self.disconnected_at = self.lost_at = None
 
     async def reconcile(self, lost_at: float | None) -> int:
         """Close the open records whose channel Asterisk no longer has; return how many."""
