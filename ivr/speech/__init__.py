@@ -9,7 +9,7 @@ The rules and their references are in one module per language; parsing
 and money are in `core`.
 
 Kinds: number (integer, |n| <= 999,999,999), digits (one word per digit),
-count ("N NOUN" or noun=), ordinal (1..100), money ("AMOUNT [CUR]" or
+count ("N NOUN" or noun=), ordinal (1..9,999), money ("AMOUNT [CUR]" or
 currency=; 2 decimals), date (YYYY-MM-DD, years 1000..2999).
 """
 

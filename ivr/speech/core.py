@@ -18,7 +18,7 @@ from ..errors import SpeechError
 
 KINDS = ("money", "number", "digits", "date", "ordinal", "count")
 MAX = 999_999_999
-ORDINAL_MAX = 100
+ORDINAL_MAX = 9_999  # queue positions; dates use 1..31
 YEARS = (1000, 2999)  # enough for due dates; the year rules are checked over all of it
 
 

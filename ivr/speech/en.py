@@ -6,6 +6,16 @@ ch. 9 for dates).
   Hyphenated tens are two fragments: 21 "twenty" "one".
 - The noun is singular only after exactly one: 1 minute, 0/2/21 minutes.
 - Money joins units and subunits with "and": "two euros and five cents".
+- Ordinals (the "ordinal" kind, 1..9,999): only the last element is an
+  ordinal, what comes before stays a cardinal (CGEL ch. 5 §7, "ordinal
+  numerals": "one hundred and first", "two thousandth"). The "and" before
+  a last part below 100 that follows hundred or thousand is obligatory in
+  British and optional in American English (CGEL, same section); we say it
+  in ordinals because that is how a position is said aloud ("caller number
+  one hundred and first", "the hundred and first time"), and leave it out
+  of cardinals as above. 101 "one hundred and first", 1001 "one thousand
+  and first", 2021 "two thousand and twenty first", 1100 "one thousand one
+  hundredth", 2000 "two thousandth".
 - Dates month-day-year, day as an ordinal, year read in pairs:
   2026-12-05 "December fifth, twenty twenty-six"; 2005 "two thousand five",
   1905 "nineteen oh five", 1900 "nineteen hundred".
@@ -75,13 +85,24 @@ def counted(n: int, noun: Noun) -> list[str]:
     return number(n) + [noun.one if n == 1 else noun.many]
 
 
-def ordinal(n: int) -> list[str]:
-    if n == 100:
-        return ["one", "hundredth"]
-    tens, unit = divmod(n, 10)
+def _ordinal_below_100(n: int) -> list[str]:
     if n < 20:
         return [ORD_ONES[n]]
+    tens, unit = divmod(n, 10)
     return [TENS[tens], ORD_ONES[unit]] if unit else [ORD_TENS[tens]]
+
+
+def ordinal(n: int) -> list[str]:
+    """1..9,999: the cardinal of what precedes the last element, then the
+    last element as an ordinal ("and" before a last part below 100)."""
+    thousands, rest = divmod(n, 1000)
+    hundreds, below = divmod(rest, 100)
+    if below:
+        before = number(n - below) if n > below else []
+        return before + (["and"] if before else []) + _ordinal_below_100(below)
+    if hundreds:
+        return ([ONES[thousands], "thousand"] if thousands else []) + [ONES[hundreds], "hundredth"]
+    return [ONES[thousands], "thousandth"]
 
 
 def year(y: int) -> list[str]:
@@ -98,4 +119,4 @@ def date(y: int, m: int, d: int) -> list[str]:
 
 
 def vocabulary() -> set[str]:
-    return {*ONES, *TENS, *ORD_ONES, *ORD_TENS, *MONTHS, *SCALES, "hundred", "hundredth", "oh"} - {""}
+    return {*ONES, *TENS, *ORD_ONES, *ORD_TENS, *MONTHS, *SCALES, "hundred", "hundredth", "thousandth", "oh"} - {""}

@@ -14,7 +14,17 @@ numbers in words).
 - Dates year-month-day: year cardinal, month nominative, day as the
   possessive of the ordinal (-a/-e by vowel harmony; 1 is "elseje"):
   2026-12-05 "kétezer-huszonhat december ötödike".
-- The "ordinal" kind: első, második, tizenegyedik, huszonkettedik, századik.
+- The "ordinal" kind (1..9,999): the ordinal suffix -adik/-edik/-odik/-ödik
+  goes on the whole compound, after its last element, and the rest of the
+  word stays as the cardinal is written (Rounds, ch. on ordinal numbers;
+  AkH. 12th ed. on writing numerals, the 2000 hyphen rule included).
+  "első" and "második" are said only alone; at the end of a compound 1 and
+  2 are "egyedik" and "kettedik": tizenegyedik, huszonkettedik,
+  százegyedik, ezerkettedik, kétezer-egyedik. A round last element takes
+  the suffix itself: száz -> századik, kétszáz -> kétszázadik, ezer ->
+  ezredik (the stem drops its e), kétezer -> kétezredik. So 101
+  "százegyedik", 121 "százhuszonegyedik", 1100 "ezerszázadik", 2021
+  "kétezer-huszonegyedik" (two words, as the cardinal above 2000).
 
 Fragments: the words above are a few thousand compounds, too many to record.
 `split` cuts each into recordable parts the way Asterisk's say.c plays hu
@@ -22,14 +32,21 @@ Fragments: the words above are a few thousand compounds, too many to record.
 with two joins say.c lacks because they are one stress group: the hundreds
 (kétszáz, not két + száz) and a unit before ezer/millió (kétezer, egymillió).
 So "huszonkettő" is huszon + kettő, "kétezer-huszonhat" kétezer + huszon +
-hat, "tizenegyedike" tizen + egyedike: fewer than a hundred parts in all.
+hat, "tizenegyedike" tizen + egyedike.
+
+Ordinals are cut the same way, with the suffix staying on the last element
+it belongs to: a unit (száz + egyedik, ezer + kettedik), a round ten
+(száz + huszadik), a round hundred, whole like the cardinal hundreds
+(ezer + kétszázadik, kétezer + századik), or a round thousand, whole like
+kétezer (kétezredik, ezredik). That adds the 18 round hundreds and
+thousands with their suffix to the parts: about 130 recordings in all.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from .core import Noun, groups
+from .core import ORDINAL_MAX, Noun, groups
 
 CODE = "hu"
 MINUS = "mínusz"
@@ -42,6 +59,12 @@ TENS_BEFORE_UNIT = ("", "tizen", "huszon") + TENS[3:]
 ORD_UNITS = ("", "első", "második", "harmadik", "negyedik", "ötödik", "hatodik", "hetedik",
              "nyolcadik", "kilencedik")
 ORD_UNITS_IN_COMPOUND = ("", "egyedik", "kettedik") + ORD_UNITS[3:]  # tizenegyedik, not tizenelső
+def _hundreds(h: int) -> str:
+    return "" if h == 1 else "két" if h == 2 else UNITS[h]
+
+
+ORD_HUNDREDS = ("",) + tuple(_hundreds(h) + "századik" for h in range(1, 10))  # kétszázadik
+ORD_THOUSANDS = ("",) + tuple(_hundreds(t) + "ezredik" for t in range(1, 10))  # ezredik, kétezredik
 ORD_TENS = ("", "tizedik", "huszadik", "harmincadik", "negyvenedik", "ötvenedik", "hatvanadik",
             "hetvenedik", "nyolcvanadik", "kilencvenedik")
 MONTHS = ("", "január", "február", "március", "április", "május", "június", "július", "augusztus",
@@ -95,13 +118,32 @@ def counted(n: int, noun: Noun) -> list[str]:
     return number(n, noun) + [noun.one]
 
 
-def ordinal(n: int) -> list[str]:
-    if n == 100:
-        return ["századik"]
-    tens, unit = divmod(n, 10)
+def _ordinal_group(n: int, in_compound: bool) -> str:
+    """1..999 as one ordinal word; `in_compound`: something precedes it
+    (ezer-, kétezer-), so 1 and 2 are egyedik and kettedik."""
+    hundreds, rest = divmod(n, 100)
+    tens, unit = divmod(rest, 10)
+    if not rest:
+        return ORD_HUNDREDS[hundreds]
+    word = _hundreds(hundreds) + "száz" if hundreds else ""
     if not unit:
-        return [ORD_TENS[tens]]
-    return [TENS_BEFORE_UNIT[tens] + ORD_UNITS_IN_COMPOUND[unit] if tens else ORD_UNITS[unit]]
+        return word + ORD_TENS[tens]
+    if word or tens or in_compound:
+        return word + TENS_BEFORE_UNIT[tens] + ORD_UNITS_IN_COMPOUND[unit]
+    return ORD_UNITS[unit]
+
+
+def ordinal(n: int) -> list[str]:
+    """1..9,999, written as the cardinal is: one word up to 2000, the
+    thousands apart above it (kétezer-egyedik is "kétezer", "egyedik")."""
+    thousands, rest = divmod(n, 1000)
+    if not rest:
+        return [ORD_THOUSANDS[thousands]]
+    if not thousands:
+        return [_ordinal_group(rest, False)]
+    head = _hundreds(thousands) + "ezer"
+    last = _ordinal_group(rest, True)
+    return [head + last] if n <= 2000 else [head, last]
 
 
 def _possessive(ordinal_word: str) -> str:
@@ -128,7 +170,7 @@ def _vocabulary() -> frozenset[str]:
         words.add(_group(g, True) + "millió")
         if g > 1:  # 1000 is "ezer", not "egyezer"
             words.add(_group(g, True) + "ezer")
-    words |= {ordinal(n)[0] for n in range(1, 101)} | {day(d) for d in range(1, 32)}
+    words |= {w for n in range(1, ORDINAL_MAX + 1) for w in ordinal(n)} | {day(d) for d in range(1, 32)}
     return frozenset(words)
 
 
@@ -138,7 +180,8 @@ def vocabulary() -> set[str]:
 
 # The recordable parts (see the module docstring). Ordinals and days keep
 # their suffix on the unit or the round ten: tizen + egyedik, huszadika.
-_ORDINAL_PARTS = set(ORD_UNITS[1:]) | set(ORD_UNITS_IN_COMPOUND[1:]) | set(ORD_TENS[1:]) | {"századik"}
+_ORDINAL_PARTS = (set(ORD_UNITS[1:]) | set(ORD_UNITS_IN_COMPOUND[1:]) | set(ORD_TENS[1:])
+                  | set(ORD_HUNDREDS[1:]) | set(ORD_THOUSANDS[1:]))
 PARTS = frozenset(
     {"nulla", "ezer", "millió", "két", "tizen", "huszon"}
     | set(UNITS[1:]) | set(TENS[1:])

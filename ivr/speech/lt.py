@@ -17,13 +17,24 @@ skaitvardziai, which follows ualgiman.dtiltas.lt/skaitvardis.html).
   rest stay nominative cardinals (1999 "tūkstantis devyni šimtai
   devyniasdešimt devintųjų"); 2000 is "du tūkstantųjų" (written
   "dutūkstantųjų" too; the sound is the same).
-- The "ordinal" kind is the plain masculine nominative: pirmas, dvidešimt
-  antras, šimtas.
+- The "ordinal" kind (1..9,999) is the plain (indefinite) masculine
+  nominative singular, the form that agrees with the caller or "numeris"
+  ("jūs esate šimtas pirmas eilėje"). As in years and days, only the last
+  word is an ordinal and gendered, everything before it stays a nominative
+  cardinal (Ambrazas, on compound ordinals; the skaitvardžiai tables:
+  101 "šimtas pirmas", 210 "du šimtai dešimtas", 1018 "tūkstantis
+  aštuonioliktas"). A round hundred or thousand makes šimtas/tūkstantis
+  the ordinal, its multiplier staying a cardinal as in the years above
+  (skaitvardžiai: "du šimtasis", "du tūkstantasis"; in the plain form
+  "du šimtas", "tūkstantas", "du tūkstantas"; the one-word spellings
+  dušimtas, dutūkstantas are the same sound). 100 "šimtas" is the ordinal
+  and the cardinal alike. So 121 "šimtas dvidešimt pirmas", 1100
+  "tūkstantis šimtas", 2021 "du tūkstančiai dvidešimt pirmas".
 """
 
 from __future__ import annotations
 
-from .core import Noun, groups
+from .core import ORDINAL_MAX, Noun, groups
 
 CODE = "lt"
 MINUS = "minus"
@@ -108,7 +119,16 @@ def _ordinal(n: int, ending: str) -> list[str]:
 
 
 def ordinal(n: int) -> list[str]:
-    return _ordinal(n, "as")
+    """1..9,999: cardinals up to the last non-zero element, which is the
+    ordinal (šimtas pirmas, du šimtas, du tūkstančiai dvidešimt pirmas)."""
+    thousands, rest = divmod(n, 1000)
+    hundreds, below = divmod(rest, 100)
+    if not rest:
+        return _times(thousands) + ["tūkstantas"]
+    out = number(thousands * 1000) if thousands else []  # tūkstantis, du tūkstančiai
+    if not below:
+        return out + _times(hundreds) + ["šimtas"]
+    return out + (_group(hundreds * 100, "m") if hundreds else []) + _ordinal(below, "as")
 
 
 def year(y: int) -> list[str]:
@@ -130,7 +150,8 @@ def date(y: int, m: int, d: int) -> list[str]:
 
 
 def vocabulary() -> set[str]:
-    ordinals = {w for n in range(1, 101) for e in ("as", "ųjų") for w in _ordinal(n, e)}
+    ordinals = {w for n in range(1, ORDINAL_MAX + 1) for w in ordinal(n)}
+    ordinals |= {w for n in range(1, 101) for w in _ordinal(n, "ųjų")}  # years
     ordinals |= {w for d in range(1, 32) for w in _ordinal(d, "oji")}  # days
     # hundreds are 1-9, so šimtas/šimtai only, never "šimtų"
     scales = {HUNDRED.one, HUNDRED.few} | {w for s in SCALES for w in s.forms()}

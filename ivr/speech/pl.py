@@ -14,7 +14,20 @@ PWN for the spelling of numerals and the reading of dates).
   "roku"; in the year only the last non-zero part is an ordinal:
   2026 "dwa tysiące dwudziestego szóstego", 1900 "tysiąc dziewięćsetnego",
   2000 "dwutysięcznego".
-- The "ordinal" kind is the nominative masculine: pierwszy, dwudziesty drugi.
+- The "ordinal" kind (1..9,999) is the nominative masculine (a caller's
+  place: "jest pan sto pierwszy w kolejce"). In a compound ordinal only
+  the tens and units are ordinals, hundreds and thousands stay cardinals;
+  when the tens and units are zero, only the last non-zero element is an
+  ordinal, and a round hundred or thousand is one word with the multiplier
+  as its first part (Poradnia językowa PWN, "Sto dwadzieścia tysięcy
+  dwutysięczny", K. Kłosińska, 2015: "dwa tysiące piętnasty",
+  "tysiąc pięćsetny", "osiem tysięcy czterechsetny"; the hundreds and
+  thousands as in Swan and in the PWN dictionaries: setny, dwusetny,
+  trzechsetny, czterechsetny, pięćsetny ..., tysięczny, dwutysięczny,
+  pięciotysięczny). So 101 "sto pierwszy", 121 "sto dwudziesty pierwszy",
+  200 "dwusetny", 1100 "tysiąc setny", 2000 "dwutysięczny", 2021 "dwa
+  tysiące dwudziesty pierwszy". Days (1..31) are the same rule in the
+  genitive.
 """
 
 from __future__ import annotations
@@ -39,6 +52,11 @@ ORD_ONES = [""] + ("pierwszy drugi trzeci czwarty piąty szósty siódmy ósmy d
             "dziewiętnasty").split()
 ORD_TENS = ("", "", "dwudziesty", "trzydziesty", "czterdziesty", "pięćdziesiąty", "sześćdziesiąty",
             "siedemdziesiąty", "osiemdziesiąty", "dziewięćdziesiąty")
+# nominative ordinals of round hundreds and thousands (trzechsetny, not trzysetny: Swan, PWN)
+ORD_HUNDREDS = ("", "setny", "dwusetny", "trzechsetny", "czterechsetny", "pięćsetny", "sześćsetny",
+                "siedemsetny", "osiemsetny", "dziewięćsetny")
+ORD_THOUSANDS = ("", "tysięczny", "dwutysięczny", "trzytysięczny", "czterotysięczny", "pięciotysięczny",
+                 "sześciotysięczny", "siedmiotysięczny", "ośmiotysięczny", "dziewięciotysięczny")
 # genitive ordinals of round hundreds and thousands, for years only
 HUNDREDS_GEN = ("", "setnego", "dwusetnego", "trzechsetnego", "czterechsetnego", "pięćsetnego",
                 "sześćsetnego", "siedemsetnego", "osiemsetnego", "dziewięćsetnego")
@@ -99,13 +117,24 @@ def counted(n: int, noun: Noun) -> list[str]:
     return number(n, noun) + [form(n, noun)]
 
 
-def ordinal(n: int) -> list[str]:
-    if n == 100:
-        return ["setny"]
+def _ordinal_below_100(n: int) -> list[str]:
     if n < 20:
         return [ORD_ONES[n]]
     tens, unit = divmod(n, 10)
     return [ORD_TENS[tens]] + ([ORD_ONES[unit]] if unit else [])
+
+
+def ordinal(n: int) -> list[str]:
+    """1..9,999: thousands and hundreds cardinal, tens and units ordinal;
+    a round hundred or thousand is the ordinal (tysiąc setny, dwutysięczny)."""
+    thousands, rest = divmod(n, 1000)
+    hundreds, below = divmod(rest, 100)
+    if not rest:
+        return [ORD_THOUSANDS[thousands]]
+    out = number(thousands * 1000) if thousands else []  # tysiąc, dwa tysiące, pięć tysięcy
+    if not below:
+        return out + [ORD_HUNDREDS[hundreds]]
+    return out + ([HUNDREDS[hundreds]] if hundreds else []) + _ordinal_below_100(below)
 
 
 def _genitive(word: str) -> str:
@@ -127,7 +156,8 @@ def date(y: int, m: int, d: int) -> list[str]:
 
 
 def vocabulary() -> set[str]:
-    ordinals = {*ORD_ONES, *ORD_TENS, "setny"}
+    ordinals = {*ORD_ONES, *ORD_TENS}  # also in the genitive: days and years
     scales = {w for s in SCALES for w in s.forms()}
-    return ({*ONES, *ONE.values(), "dwie", *TENS, *HUNDREDS, *ordinals, *scales, *HUNDREDS_GEN,
-             *THOUSANDS_GEN, *MONTHS, "roku"} | {_genitive(w) for w in ordinals if w}) - {""}
+    return ({*ONES, *ONE.values(), "dwie", *TENS, *HUNDREDS, *ordinals, *ORD_HUNDREDS, *ORD_THOUSANDS,
+             *scales, *HUNDREDS_GEN, *THOUSANDS_GEN, *MONTHS, "roku"}
+            | {_genitive(w) for w in ordinals if w}) - {""}

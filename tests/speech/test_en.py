@@ -82,6 +82,41 @@ CASES = [
 ]
 
 
+# Ordinals 1..9,999, written by hand from CGEL ch. 5 §7 (only the last element
+# is an ordinal; "and" before a last part below 100 after hundred/thousand:
+# "one hundred and first").
+ORDINALS = [
+    (1, "first"),
+    (2, "second"),
+    (3, "third"),
+    (11, "eleventh"),
+    (12, "twelfth"),
+    (13, "thirteenth"),
+    (20, "twentieth"),
+    (21, "twenty first"),
+    (99, "ninety ninth"),
+    (100, "one hundredth"),
+    (101, "one hundred and first"),
+    (102, "one hundred and second"),
+    (110, "one hundred and tenth"),
+    (111, "one hundred and eleventh"),
+    (121, "one hundred and twenty first"),
+    (200, "two hundredth"),
+    (999, "nine hundred and ninety ninth"),
+    (1000, "one thousandth"),
+    (1001, "one thousand and first"),
+    (1100, "one thousand one hundredth"),
+    (2000, "two thousandth"),
+    (2021, "two thousand and twenty first"),
+    (9999, "nine thousand nine hundred and ninety ninth"),
+    # and a few more
+    (103, "one hundred and third"),
+    (1010, "one thousand and tenth"),
+    (1234, "one thousand two hundred and thirty fourth"),
+    (5300, "five thousand three hundredth"),
+]
+CASES += [("ordinal", str(n), None, said) for n, said in ORDINALS]
+
 @pytest.mark.parametrize("kind, value, option, expected", CASES)
 def test_en(kind, value, option, expected):
     extra = {"currency": option} if kind == "money" else {"noun": option} if kind == "count" else {}

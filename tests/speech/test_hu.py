@@ -105,6 +105,49 @@ CASES = [
 ]
 
 
+# Ordinals 1..9,999, written by hand from Rounds ("Hungarian: An Essential
+# Grammar", ordinal numbers: the suffix on the last element of the whole
+# compound, első/második only alone, egyedik/kettedik in compounds; ezer ->
+# ezredik) and AkH. 12th ed. (one word up to 2000, a hyphen above it: the
+# parts are two words here, "kétezer-huszonegyedik" is "kétezer huszonegyedik").
+ORDINALS = [
+    (1, "első"),
+    (2, "második"),
+    (3, "harmadik"),
+    (11, "tizenegyedik"),
+    (12, "tizenkettedik"),
+    (13, "tizenharmadik"),
+    (20, "huszadik"),
+    (21, "huszonegyedik"),
+    (99, "kilencvenkilencedik"),
+    (100, "századik"),
+    (101, "százegyedik"),
+    (102, "százkettedik"),
+    (110, "száztizedik"),
+    (111, "száztizenegyedik"),
+    (121, "százhuszonegyedik"),
+    (200, "kétszázadik"),
+    (999, "kilencszázkilencvenkilencedik"),
+    (1000, "ezredik"),
+    (1001, "ezeregyedik"),
+    (1100, "ezerszázadik"),
+    (2000, "kétezredik"),
+    (2021, "kétezer huszonegyedik"),
+    (9999, "kilencezer kilencszázkilencvenkilencedik"),
+    # more compounds ending in 1 and 2, round hundreds and thousands
+    (132, "százharminckettedik"),
+    (521, "ötszázhuszonegyedik"),
+    (1002, "ezerkettedik"),
+    (1200, "ezerkétszázadik"),
+    (1999, "ezerkilencszázkilencvenkilencedik"),
+    (2001, "kétezer egyedik"),
+    (2002, "kétezer kettedik"),
+    (2100, "kétezer századik"),
+    (3524, "háromezer ötszázhuszonnegyedik"),
+    (5000, "ötezredik"),
+]
+CASES += [("ordinal", str(n), None, said) for n, said in ORDINALS]
+
 @pytest.mark.parametrize("kind, value, option, expected", CASES)
 def test_hu(kind, value, option, expected):
     extra = {"currency": option} if kind == "money" else {"noun": option} if kind == "count" else {}
@@ -136,6 +179,21 @@ FRAGMENT_CASES = [
     ("ordinal", "22", None, "huszon kettedik"),
     ("ordinal", "11", None, "tizen egyedik"),
     ("ordinal", "60", None, "hatvanadik"),
+    # ordinals above 100: the suffix stays with its last element, round
+    # hundreds and thousands are whole like kétszáz and kétezer
+    ("ordinal", "101", None, "száz egyedik"),
+    ("ordinal", "121", None, "száz huszon egyedik"),
+    ("ordinal", "200", None, "kétszázadik"),
+    ("ordinal", "999", None, "kilencszáz kilencven kilencedik"),
+    ("ordinal", "1000", None, "ezredik"),
+    ("ordinal", "1001", None, "ezer egyedik"),
+    ("ordinal", "1100", None, "ezer századik"),
+    ("ordinal", "1200", None, "ezer kétszázadik"),
+    ("ordinal", "2000", None, "kétezredik"),
+    ("ordinal", "2002", None, "kétezer kettedik"),
+    ("ordinal", "2021", None, "kétezer huszon egyedik"),
+    ("ordinal", "5000", None, "ötezredik"),
+    ("ordinal", "9999", None, "kilencezer kilencszáz kilencven kilencedik"),
     ("date", "2026-12-05", None, "kétezer huszon hat december ötödike"),
     ("date", "2026-01-01", None, "kétezer huszon hat január elseje"),
     ("date", "1999-03-13", None, "ezer kilencszáz kilencven kilenc március tizen harmadika"),
@@ -158,9 +216,11 @@ def test_hu_fragments(kind, value, option, expected):
 
 def test_hu_fragment_vocabulary_is_a_few_dozen_recordings():
     frags = fragment_vocabulary("hu")
-    assert len(frags) <= 120  # 4354 words
-    assert len(vocabulary("hu")) > 4000
+    assert len(frags) <= 130  # 6263 words
+    assert len(vocabulary("hu")) > 6000
     assert {"huszon", "tizen", "kettő", "két", "száz", "kétszáz", "ezer", "kétezer", "egymillió"} <= frags
+    # ordinals up to 9,999 add only the round hundreds and thousands with their suffix
+    assert {"századik", "kétszázadik", "kilencszázadik", "ezredik", "kétezredik", "kilencezredik"} <= frags
     assert not any("-" in f or " " in f for f in frags)
 
 

@@ -105,6 +105,47 @@ CASES = [
 ]
 
 
+# Ordinals 1..9,999 (plain masculine nominative), written by hand from
+# Ambrazas (only the last word of a compound is an ordinal) and the
+# skaitvardžiai tables (github.com/monrealis/skaitvardziai, KelintiniaiTest:
+# "šimtas pirmas", "du šimtai dešimtas", "tūkstantis aštuonioliktas", a
+# round hundred or thousand with a cardinal multiplier: "du šimtasis",
+# "du tūkstantasis", here in the plain form).
+ORDINALS = [
+    (1, "pirmas"),
+    (2, "antras"),
+    (3, "trečias"),
+    (11, "vienuoliktas"),
+    (12, "dvyliktas"),
+    (13, "tryliktas"),
+    (20, "dvidešimtas"),
+    (21, "dvidešimt pirmas"),
+    (99, "devyniasdešimt devintas"),
+    (100, "šimtas"),
+    (101, "šimtas pirmas"),
+    (102, "šimtas antras"),
+    (110, "šimtas dešimtas"),
+    (111, "šimtas vienuoliktas"),
+    (121, "šimtas dvidešimt pirmas"),
+    (200, "du šimtas"),
+    (999, "devyni šimtai devyniasdešimt devintas"),
+    (1000, "tūkstantas"),
+    (1001, "tūkstantis pirmas"),
+    (1100, "tūkstantis šimtas"),
+    (2000, "du tūkstantas"),
+    (2021, "du tūkstančiai dvidešimt pirmas"),
+    (9999, "devyni tūkstančiai devyni šimtai devyniasdešimt devintas"),
+    # the skaitvardžiai examples (3500 is "penki šimtasis" there, plain here)
+    (210, "du šimtai dešimtas"),
+    (313, "trys šimtai tryliktas"),
+    (441, "keturi šimtai keturiasdešimt pirmas"),
+    (1018, "tūkstantis aštuonioliktas"),
+    (3500, "trys tūkstančiai penki šimtas"),
+    (9823, "devyni tūkstančiai aštuoni šimtai dvidešimt trečias"),
+    (9000, "devyni tūkstantas"),
+]
+CASES += [("ordinal", str(n), None, said) for n, said in ORDINALS]
+
 @pytest.mark.parametrize("kind, value, option, expected", CASES)
 def test_lt(kind, value, option, expected):
     extra = {"currency": option} if kind == "money" else {"noun": option} if kind == "count" else {}

@@ -117,6 +117,51 @@ CASES = [
 ]
 
 
+# Ordinals 1..9,999 (nominative masculine), written by hand from the Poradnia
+# językowa PWN (K. Kłosińska, "Sto dwadzieścia tysięcy dwutysięczny", 2015):
+# only tens and units are ordinals, hundreds and thousands stay cardinals,
+# unless they are the last non-zero element ("tysiąc pięćsetny",
+# "osiem tysięcy czterechsetny"); round hundreds and thousands as in Swan.
+ORDINALS = [
+    (1, "pierwszy"),
+    (2, "drugi"),
+    (3, "trzeci"),
+    (11, "jedenasty"),
+    (12, "dwunasty"),
+    (13, "trzynasty"),
+    (20, "dwudziesty"),
+    (21, "dwudziesty pierwszy"),
+    (99, "dziewięćdziesiąty dziewiąty"),
+    (100, "setny"),
+    (101, "sto pierwszy"),
+    (102, "sto drugi"),
+    (110, "sto dziesiąty"),
+    (111, "sto jedenasty"),
+    (121, "sto dwudziesty pierwszy"),
+    (200, "dwusetny"),
+    (999, "dziewięćset dziewięćdziesiąty dziewiąty"),
+    (1000, "tysięczny"),
+    (1001, "tysiąc pierwszy"),
+    (1100, "tysiąc setny"),
+    (2000, "dwutysięczny"),
+    (2021, "dwa tysiące dwudziesty pierwszy"),
+    (9999, "dziewięć tysięcy dziewięćset dziewięćdziesiąty dziewiąty"),
+    # the Poradnia's own examples, and the other round hundreds and thousands
+    (2015, "dwa tysiące piętnasty"),
+    (689, "sześćset osiemdziesiąty dziewiąty"),
+    (1500, "tysiąc pięćsetny"),
+    (8400, "osiem tysięcy czterechsetny"),
+    (300, "trzechsetny"),
+    (400, "czterechsetny"),
+    (900, "dziewięćsetny"),
+    (2100, "dwa tysiące setny"),
+    (5000, "pięciotysięczny"),
+    (8000, "ośmiotysięczny"),
+    (9000, "dziewięciotysięczny"),
+    (5012, "pięć tysięcy dwunasty"),
+]
+CASES += [("ordinal", str(n), None, said) for n, said in ORDINALS]
+
 @pytest.mark.parametrize("kind, value, option, expected", CASES)
 def test_pl(kind, value, option, expected):
     extra = {"currency": option} if kind == "money" else {"noun": option} if kind == "count" else {}
