@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from ivr.speech import KINDS, LANGUAGES, SpeechError, fragment_vocabulary, fragments, vocabulary, words
 from ivr.speech import en, hu, lt, pl
+from ivr.speech.core import ORDINAL_MAX
 
 MODULES = {"en": en, "hu": hu, "lt": lt, "pl": pl}
 VOCABULARY = {lang: vocabulary(lang) for lang in LANGUAGES}
@@ -37,7 +38,7 @@ def values(draw):
     elif kind == "digits":
         value = draw(st.text("0123456789", min_size=1, max_size=20))
     elif kind == "ordinal":
-        value = str(draw(st.integers(1, 100)))
+        value = str(draw(st.integers(1, ORDINAL_MAX)))
     elif kind == "count":
         value = str(draw(st.integers(0, 999_999_999)))
         noun = draw(st.sampled_from(sorted(module.NOUNS)))
@@ -93,7 +94,7 @@ def said_over_a_covering_set(lang: str) -> frozenset:
     for code, (_, sub) in module.CURRENCIES.items():
         for cents in range(1, 100) if sub else ():
             seen.update(words(lang, "money", f"1.{cents:02}", currency=code))
-    for n in range(1, 101):
+    for n in range(1, ORDINAL_MAX + 1):
         seen.update(words(lang, "ordinal", str(n)))
     seen.update(words(lang, "digits", "0123456789"))
     for year in range(1000, 3000):
@@ -132,3 +133,62 @@ def test_bad_values_raise_speech_error_naming_them(lang, kind, text):
         words(lang, kind, value, noun="minute" if kind == "count" else None)
     assert repr(value.strip()) in str(exc.value)
     assert str(exc.value).startswith(f"{lang} {kind}: ")
+
+
+# Ordinals: the whole range, every language (queue positions up to 9,999).
+
+@functools.lru_cache(maxsize=None)
+def all_ordinals(lang: str) -> dict[int, list[str]]:
+    return {n: words(lang, "ordinal", str(n)) for n in range(1, ORDINAL_MAX + 1)}
+
+
+def test_ordinal_max_is_at_least_9999():
+    assert ORDINAL_MAX >= 9999
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_ordinal_is_spoken_in_vocabulary_words_and_fragments(lang):
+    for n, said in all_ordinals(lang).items():
+        assert said and set(said) <= VOCABULARY[lang], (n, set(said) - VOCABULARY[lang])
+        got = {f.removeprefix("say/") for f in fragments(lang, "ordinal", str(n))}
+        assert got <= FRAGMENTS[lang], (n, got - FRAGMENTS[lang])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_two_ordinals_sound_the_same(lang):
+    # two callers in different places must never hear the same words
+    heard = {" ".join(said) for said in all_ordinals(lang).values()}
+    assert len(heard) == ORDINAL_MAX
+
+
+@pytest.mark.parametrize("lang", ["en", "pl", "lt"])
+def test_only_the_last_element_is_an_ordinal(lang):
+    # n = head + tail with 0 < tail < 100: the head is the cardinal, the tail
+    # the ordinal of 1..99 (en puts "and" between them)
+    module = MODULES[lang]
+    for n, said in all_ordinals(lang).items():
+        head, tail = n - n % 100, n % 100
+        if head and tail:
+            joint = ["and"] if lang == "en" else []
+            assert said == module.number(head) + joint + module.ordinal(tail), n
+
+
+def test_hu_ordinal_is_the_cardinal_with_its_last_element_made_ordinal():
+    # the same words as the cardinal (one up to 2000, two above it) except
+    # the last, which differs from the cardinal only at the end
+    for n, said in all_ordinals("hu").items():
+        cardinal = hu.number(n)
+        assert len(said) == len(cardinal) and said[:-1] == cardinal[:-1], n
+        assert said[-1].endswith("dik") or said[-1] == "első", n
+        if n > 2:
+            assert not said[-1].endswith(("első", "második")), n  # egyedik, kettedik in compounds
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("value", ["0", "10000", "-1", "-101", "99999", "abc", "1.5", "1e3", "101st", ""])
+def test_ordinals_out_of_range_or_not_numbers_are_refused_naming_them(lang, value):
+    with pytest.raises(SpeechError) as exc:
+        words(lang, "ordinal", value)
+    message = str(exc.value)
+    assert message.startswith(f"{lang} ordinal: {value!r} ")
+    assert ("out of range (1 .. 9999)" in message) == (value.lstrip("-").isdigit())
