@@ -77,7 +77,7 @@ def test_with_command_permission_the_settings_are_read(caplog):
     assert [r.getMessage() for r in caplog.records] == found
 
 
-def test_without_command_permission_a_probe_shows_the_missing_timestamp(caplog, monkeypatch):
+def test_without_command_permission_a_probe_shows_the_missing_timestamp(caplog):
     c = consumer(FakeClient(command_allowed=False, timestamps=False, user_events=True))
     with caplog.at_level(logging.WARNING, "ivr.queues"):
         assert asyncio.run(c.check_link()) == [NO_TIMESTAMP]
