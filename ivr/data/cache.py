@@ -3,9 +3,10 @@ tariffs and billing rules served from memory when the database is away.
 
 `ResilientData` wraps a DataSource (ivr.data.store) with the same methods:
 
-- tariffs and billing rules are loaded whole and kept; they are read again
-  when older than `refresh_s`, and when that fails the copy in memory is
-  served (logged once a minute): a caller asking for prices still hears them;
+- tariffs and billing rules are read from the database for each call that
+  asks (a price loaded with `ivr data load` is what the next call hears), and
+  kept; when the database is away the copy in memory is served (logged once
+  a minute): a caller asking for prices still hears them;
 - an account lookup or a PIN check needs the database (a PIN's failures are
   counted there): while it is away they raise DataUnavailable, and the
   identify node takes its failure path (usually the operator queue);
@@ -30,13 +31,12 @@ from .store import AccountView, DataSource, TariffView
 
 log = logging.getLogger("ivr.data")
 
-REFRESH_S = 60.0
 STALE_LOG_EVERY_S = 60.0
 
 
 class ResilientData:
-    def __init__(self, source: DataSource, callbacks=None, refresh_s: float = REFRESH_S):
-        self.source, self.callbacks, self.refresh_s = source, callbacks, refresh_s
+    def __init__(self, source: DataSource, callbacks=None):
+        self.source, self.callbacks = source, callbacks
         self._lock = threading.Lock()
         self._tariffs: list[tuple[date, date | None, TariffView]] | None = None
         self._rules: dict[str, list[str]] | None = None
@@ -47,7 +47,7 @@ class ResilientData:
 
     def warm(self) -> None:
         """Load tariffs and billing rules now (at start: an outage later finds them ready)."""
-        self._refresh(force=True)
+        self._refresh()
 
     def tariffs(self, on: date) -> list[TariffView]:
         """Tariffs in force on `on`, as DataSource.tariffs gives them."""
@@ -58,10 +58,8 @@ class ResilientData:
         self._refresh()
         return list(self._rules.get(language, []))
 
-    def _refresh(self, force: bool = False) -> None:
+    def _refresh(self) -> None:
         with self._lock:
-            if not force and time.monotonic() - self._loaded_at < self.refresh_s:
-                return
             try:
                 tariffs = self.source.tariff_periods()
                 rules: dict[str, list[str]] = {}

@@ -82,6 +82,10 @@ def open_engine(url: str, create: bool = True) -> Engine:
             # no log line. Refuse the statement first: the writers spool, reads fail over.
             if not os.access(shm, os.R_OK | os.W_OK) and os.path.exists(shm):
                 raise sqlite3.OperationalError(f"{shm}: the shared-memory file cannot be read and written")
+    elif url.startswith("postgresql"):
+        # A server that does not answer (not one that refuses) must not hold a caller in
+        # silence: give up connecting after a few seconds, and the data cache answers.
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
     else:
         engine = create_engine(url, pool_pre_ping=True)
     if create:

@@ -61,13 +61,25 @@ def outage(db_url, tmp_path):
 
 def test_tariffs_and_billing_rules_are_served_from_memory_while_the_database_is_away(outage, tmp_path):
     engine, flaky, away = outage
-    data = ResilientData(DataSource(flaky), refresh_s=0)   # every call tries the database first
+    data = ResilientData(DataSource(flaky))
     data.warm()
     away["on"] = True
     assert [(t.name, str(t.price)) for t in data.tariffs(date(2026, 3, 1))] == [("Basic", "29.00")]
     assert [(t.name, str(t.price)) for t in data.tariffs(date(2026, 12, 1))] == [("Basic", "31.00")]
     assert data.billing_rules("en") == ["billing-per-second"]
     assert data.tariffs(date(2026, 3, 1)) == DataSource(engine).tariffs(date(2026, 3, 1))
+
+
+def test_a_price_loaded_now_is_what_the_next_call_hears(outage, tmp_path):
+    engine, flaky, away = outage
+    data = ResilientData(DataSource(flaky))
+    data.warm()
+    changed = tmp_path / "changed.yaml"
+    changed.write_text('tariffs:\n  - {name: Basic, group: mobile, price: "33.50", currency: PLN, unit: month, '
+                       'valid_from: 2026-07-01}\n')
+    loaded = check_file(changed)
+    write(engine, loaded)
+    assert [str(t.price) for t in data.tariffs(date(2026, 12, 1))] == ["33.50"]
 
 
 def test_accounts_need_the_database_and_say_so(outage):

@@ -124,7 +124,7 @@ def test_sqlite_files_made_unwritable_neither_kill_the_process_nor_lose_calls(tm
     db = tmp_path / "ivr.db"
     engine = open_engine(f"sqlite:///{db}")
     writer = CallLogWriter(engine, spool_dir=tmp_path / "spool")
-    data = ResilientData(DataSource(engine), refresh_s=0)
+    data = ResilientData(DataSource(engine))
     data.warm()
     _walk(writer, _call("before", "s0"))
     writer.flush()
