@@ -179,9 +179,10 @@ class Reader:
                     yield Problem(self.name, reader.line_num, "", f"not CSV: {exc}")
                     return
                 end = reader.line_num
-                bad = _NOT_TEXT.search("\n".join(cells))
+                joined = "\t".join(cells)
+                bad = _NOT_TEXT.search(joined)
                 if bad:
-                    yield self._not_text(start + "\n".join(cells)[:bad.start()].count("\n"))
+                    yield self._not_text(start + joined[:bad.start()].count("\n"))
                     return
                 if header is None:
                     header = [c.strip().lstrip("\ufeff").lower() for c in cells]
