@@ -6,14 +6,14 @@ ch. 9 for dates).
   Hyphenated tens are two fragments: 21 "twenty" "one".
 - The noun is singular only after exactly one: 1 minute, 0/2/21 minutes.
 - Money joins units and subunits with "and": "two euros and five cents".
-- Ordinals (the "ordinal" kind, 1..9,999): only the last element is an
-  ordinal, what comes before stays a cardinal (CGEL ch. 5 §7, "ordinal
-  numerals": "one hundred and first", "two thousandth"). The "and" before
-  a last part below 100 that follows hundred or thousand is obligatory in
-  British and optional in American English (CGEL, same section); we say it
-  in ordinals because that is how a position is said aloud ("caller number
-  one hundred and first", "the hundred and first time"), and leave it out
-  of cardinals as above. 101 "one hundred and first", 1001 "one thousand
+- Ordinals (the "ordinal" kind, 1..9,999): in a compound numeral only the
+  last component takes the ordinal form, what comes before stays a
+  cardinal (CGEL, on numerals; the usual grammar rule: "twenty-first,
+  one hundred and first"). The "and" before a last part below 100 that
+  follows hundred or thousand is the rule in British English and often
+  left out in American English (CGEL); we say it in ordinals because that
+  is how a position is said aloud ("caller number one hundred and first",
+  "the hundred and first time"), and leave it out of cardinals as above. 101 "one hundred and first", 1001 "one thousand
   and first", 2021 "two thousand and twenty first", 1100 "one thousand one
   hundredth", 2000 "two thousandth".
 - Dates month-day-year, day as an ordinal, year read in pairs:

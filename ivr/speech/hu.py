@@ -59,7 +59,10 @@ TENS_BEFORE_UNIT = ("", "tizen", "huszon") + TENS[3:]
 ORD_UNITS = ("", "első", "második", "harmadik", "negyedik", "ötödik", "hatodik", "hetedik",
              "nyolcadik", "kilencedik")
 ORD_UNITS_IN_COMPOUND = ("", "egyedik", "kettedik") + ORD_UNITS[3:]  # tizenegyedik, not tizenelső
+
+
 def _hundreds(h: int) -> str:
+    """The multiplier before száz and ezer: száz, kétszáz, háromszáz."""
     return "" if h == 1 else "két" if h == 2 else UNITS[h]
 
 

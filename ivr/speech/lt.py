@@ -25,10 +25,12 @@ skaitvardziai, which follows ualgiman.dtiltas.lt/skaitvardis.html).
   101 "šimtas pirmas", 210 "du šimtai dešimtas", 1018 "tūkstantis
   aštuonioliktas"). A round hundred or thousand makes šimtas/tūkstantis
   the ordinal, its multiplier staying a cardinal as in the years above
-  (skaitvardžiai: "du šimtasis", "du tūkstantasis"; in the plain form
-  "du šimtas", "tūkstantas", "du tūkstantas"; the one-word spellings
-  dušimtas, dutūkstantas are the same sound). 100 "šimtas" is the ordinal
-  and the cardinal alike. So 121 "šimtas dvidešimt pirmas", 1100
+  (skaitvardžiai: "du šimtasis", "trys tūkstančiai penki šimtasis"; in
+  the plain form "du šimtas", "tūkstantas" (the ordinal of tūkstantis:
+  tū́kstantas, dutū́kstantas in the numeral table of
+  lituania.italietuva.com/lingua/grammatica/numerazione), "du
+  tūkstantas"; the one-word spellings dušimtas, dutūkstantas are the same
+  sound). 100 "šimtas" is the ordinal and the cardinal alike. So 121 "šimtas dvidešimt pirmas", 1100
   "tūkstantis šimtas", 2021 "du tūkstančiai dvidešimt pirmas".
 """
 

@@ -21,10 +21,11 @@ PWN for the spelling of numerals and the reading of dates).
   ordinal, and a round hundred or thousand is one word with the multiplier
   as its first part (Poradnia językowa PWN, "Sto dwadzieścia tysięcy
   dwutysięczny", K. Kłosińska, 2015: "dwa tysiące piętnasty",
-  "tysiąc pięćsetny", "osiem tysięcy czterechsetny"; the hundreds and
-  thousands as in Swan and in the PWN dictionaries: setny, dwusetny,
-  trzechsetny, czterechsetny, pięćsetny ..., tysięczny, dwutysięczny,
-  pięciotysięczny). So 101 "sto pierwszy", 121 "sto dwudziesty pierwszy",
+  "tysiąc pięćsetny", "osiem tysięcy czterechsetny"; the round hundreds
+  and thousands as listed in "Grammatik des Polnischen", Slavolinguistica
+  5, §4.4 Ordinalia: setny, dwusetny, trzechsetny, czterechsetny,
+  pięćsetny ..., tysięczny, dwutysięczny, pięciotysięczny, and "101 sto
+  pierwszy, 112 sto dwunasty"). So 101 "sto pierwszy", 121 "sto dwudziesty pierwszy",
   200 "dwusetny", 1100 "tysiąc setny", 2000 "dwutysięczny", 2021 "dwa
   tysiące dwudziesty pierwszy". Days (1..31) are the same rule in the
   genitive.
@@ -52,7 +53,7 @@ ORD_ONES = [""] + ("pierwszy drugi trzeci czwarty piąty szósty siódmy ósmy d
             "dziewiętnasty").split()
 ORD_TENS = ("", "", "dwudziesty", "trzydziesty", "czterdziesty", "pięćdziesiąty", "sześćdziesiąty",
             "siedemdziesiąty", "osiemdziesiąty", "dziewięćdziesiąty")
-# nominative ordinals of round hundreds and thousands (trzechsetny, not trzysetny: Swan, PWN)
+# nominative ordinals of round hundreds and thousands (trzechsetny, czterechsetny like the years below)
 ORD_HUNDREDS = ("", "setny", "dwusetny", "trzechsetny", "czterechsetny", "pięćsetny", "sześćsetny",
                 "siedemsetny", "osiemsetny", "dziewięćsetny")
 ORD_THOUSANDS = ("", "tysięczny", "dwutysięczny", "trzytysięczny", "czterotysięczny", "pięciotysięczny",

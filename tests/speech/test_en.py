@@ -82,8 +82,9 @@ CASES = [
 ]
 
 
-# Ordinals 1..9,999, written by hand from CGEL ch. 5 §7 (only the last element
-# is an ordinal; "and" before a last part below 100 after hundred/thousand:
+# Ordinals 1..9,999, written by hand from the rule in CGEL and the usual
+# English grammars (only the last component of a compound numeral is an
+# ordinal; "and" before a last part below 100 after hundred/thousand:
 # "one hundred and first").
 ORDINALS = [
     (1, "first"),

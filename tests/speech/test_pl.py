@@ -121,7 +121,8 @@ CASES = [
 # językowa PWN (K. Kłosińska, "Sto dwadzieścia tysięcy dwutysięczny", 2015):
 # only tens and units are ordinals, hundreds and thousands stay cardinals,
 # unless they are the last non-zero element ("tysiąc pięćsetny",
-# "osiem tysięcy czterechsetny"); round hundreds and thousands as in Swan.
+# "osiem tysięcy czterechsetny"); round hundreds and thousands as in
+# "Grammatik des Polnischen" (Slavolinguistica 5), §4.4 Ordinalia.
 ORDINALS = [
     (1, "pierwszy"),
     (2, "drugi"),
