@@ -71,10 +71,17 @@ def settings(args) -> Settings:
     return load_settings(args.config)
 
 
+# The commands that answer calls: they play every prompt, so every prompt file must exist.
+ANSWER_CALLS = ("serve", "agi")
+
+
 def load(args) -> Loaded:
-    """Settings, menu and prompts of `--config`, validated."""
-    from .controller import load as load_config
-    return load_config(args.config)
+    """Settings, menu and prompts of `--config`, only if `ivr validate` finds no error in it;
+    otherwise ConfigError listing every error line (ivr/menu/loading.py). A missing prompt
+    file stops only the commands that answer calls: simulate and graph play nothing, and
+    `ivr prompts` reads the config to find and make the missing files."""
+    from .menu.loading import load_config
+    return load_config(args.config, require_prompts=getattr(args, "command", None) in ANSWER_CALLS)
 
 
 @contextmanager

@@ -128,13 +128,17 @@ def _section(doc: dict, name: str, path: Path) -> dict:
     return value
 
 
-def load_settings(path: Path | None = None) -> Settings:
-    """Read config.yaml; raise ConfigError naming the file on any problem."""
+def load_settings(path: Path | None = None, text: str | None = None) -> Settings:
+    """Read config.yaml; raise ConfigError naming the file on any problem. `text`: the
+    file's content already read (and validated) by the caller, so both see one version."""
+    from .yamlguard import check_yaml
     path = Path(path or default_config_path())
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise ConfigError(f"cannot read config: {exc.strerror}", str(path)) from None
+    if text is None:
+        try:
+            text = path.read_text()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read config: {getattr(exc, 'strerror', None) or exc}", str(path)) from None
+    check_yaml(text, str(path))  # nesting and alias bombs refused before PyYAML builds anything
     try:
         doc = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:

@@ -36,10 +36,12 @@ class Loaded:
     prompts: PromptResolver
 
 
-def load(path) -> Loaded:
-    settings = load_settings(path)
-    menu = build_menu(settings.raw, str(settings.path))
-    return Loaded(settings, menu, PromptResolver(settings.prompts_dir, menu.default_language))
+def load(path, *, require_prompts: bool = False) -> Loaded:
+    """The config at `path` if `ivr validate` finds no error in it, else ConfigError with every
+    error line: the one load path (ivr/menu/loading.py). Serve, simulate, graph and reload ask
+    for every prompt file too (require_prompts); `ivr prompts` loads to find the missing ones."""
+    from .menu.loading import load_config
+    return load_config(path, require_prompts=require_prompts)
 
 
 class Controller:
@@ -84,16 +86,15 @@ class Controller:
 
         Calls in progress hold the Loaded they started with, so they finish
         on their version; the next call gets the new one."""
-        from .menu.validate import validate_file
+        from .errors import ConfigError
+        from .menu.loading import error_lines
         path = self.current.settings.path
-        problems = validate_file(path)
-        errors = [p for p in problems if p.severity == "error"]
-        if errors:
-            for p in errors:
-                log.error("reload refused (%s): %s", reason, p.format())
-            return False
         try:
-            new = load(path)
+            new = load(path, require_prompts=True)   # validated: what `ivr validate` refuses never runs
+        except ConfigError as exc:
+            for line in error_lines(exc):
+                log.error("reload refused (%s): %s", reason, line)
+            return False
         except IVRError as exc:
             log.error("reload refused (%s): %s", reason, exc)
             return False

@@ -47,12 +47,12 @@ def cmd_simulate(args) -> int:
 
     from ..channel.fake import FakeChannel
     from ..channel.interface import CallInfo
-    from ..controller import load
+    from ..cli_support import load
     from ..store.calllog import CallRecord
     from .interpreter import CallContext
     from .session import SessionDriver
 
-    loaded = load(args.config)
+    loaded = load(args)   # validated: a config `ivr validate` refuses exits 1 with its error lines
     menu = loaded.menu
     at = None
     if args.at:

@@ -14,12 +14,16 @@ Paths are relative to the config file's directory (or `base`): `prompts_dir`
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import difflib
+import inspect
 import re
+import textwrap
+import typing
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,6 +32,8 @@ import yaml
 from yaml.nodes import MappingNode, Node as YNode, ScalarNode, SequenceNode
 
 from ..config import AMISettings, ControllerSettings, QueueSettings, RecordingSettings
+from ..errors import ConfigError
+from ..yamlguard import check_yaml
 from ..queues.conf import queue_names
 from .hours import parse_days, parse_interval
 # What each node type holds comes from its declaration (ivr.menu.nodes): a new type is checked too.
@@ -59,11 +65,17 @@ def validate_file(path: Path | str) -> list[Problem]:
     return validate_text(text, str(path), Path(path).resolve().parent)
 
 
-def validate_text(text: str, path: str = "config.yaml", base: Path | None = None) -> list[Problem]:
-    """All problems of config text; relative paths start at `base` (default: path's directory)."""
+def validate_text(text: str, path: str = "config.yaml", base: Path | None = None, *,
+                  require_prompts: bool = True) -> list[Problem]:
+    """All problems of config text; relative paths start at `base` (default: path's directory).
+    `require_prompts=False` leaves out the check that every prompt file exists (`ivr prompts`
+    reads a config precisely to find and make the missing ones)."""
     doc = _Doc(path, Path(path).resolve().parent if base is None else Path(base), text.splitlines())
     try:
+        check_yaml(text, path)  # nesting and alias bombs, before anything composes the tree
         root = _compose(text)
+    except ConfigError as exc:
+        doc.at(max(exc.line - 1, 0), max(exc.col - 1, 0), "error", exc.message)
     except yaml.MarkedYAMLError as exc:
         _check_syntax_error(doc, exc)
         _check_hash_in_flow(doc)
@@ -72,7 +84,8 @@ def validate_text(text: str, path: str = "config.yaml", base: Path | None = None
     else:
         doc.root = root
         for check in CHECKS:
-            check(doc)
+            if require_prompts or check is not _check_prompt_files:
+                check(doc)
     return sorted(set(doc.problems), key=lambda p: (p.line, p.col, p.severity, p.message))
 
 
@@ -908,6 +921,136 @@ def _check_holidays(doc: _Doc) -> None:
                     doc.error(item, f"{where}.holidays: must be a date (YYYY-MM-DD), not {_reads_as(item)}")
 
 
+# --- 13. what prompts say ------------------------------------------------------------------------
+# The kinds and fields come from the code that speaks them, never from a list kept here:
+# a kind the speech rules gain, data the interpreter learns to fill in, a field AccountView
+# learns to answer is accepted as soon as the code has it.
+
+ACCOUNT_PREFIX = "account."
+DATA_REF = re.compile(r"^[A-Za-z_]\w*\.[A-Za-z_]\w*$")   # account.balance, tariff.price: data, not a literal
+
+
+@cache
+def data_kinds() -> tuple[str, ...]:
+    """The say kinds the interpreter fills in from the data (tariffs, billing_rules): the
+    strings `ivr.menu.runtime.expand` compares `item.kind` with."""
+    from . import runtime
+    kinds: list[str] = []
+
+    def constants(node: ast.AST) -> list[str]:
+        items = node.elts if isinstance(node, (ast.Tuple, ast.List, ast.Set)) else [node]
+        return [i.value for i in items if isinstance(i, ast.Constant) and isinstance(i.value, str)]
+
+    def is_kind(node: ast.AST) -> bool:
+        return isinstance(node, ast.Attribute) and node.attr == "kind"
+
+    for node in ast.walk(ast.parse(textwrap.dedent(inspect.getsource(runtime.expand)))):
+        if isinstance(node, ast.Compare) and is_kind(node.left):
+            for comparator in node.comparators:
+                kinds += constants(comparator)
+        elif isinstance(node, ast.Match) and is_kind(node.subject):
+            for case in node.cases:
+                for pattern in ast.walk(case.pattern):
+                    if isinstance(pattern, ast.MatchValue):
+                        kinds += constants(pattern.value)
+    return tuple(dict.fromkeys(kinds))
+
+
+@cache
+def say_kinds() -> tuple[str, ...]:
+    """Every kind a {say: KIND} item may name: the speech rules' kinds, then the data kinds."""
+    from ..speech import KINDS
+    return tuple(dict.fromkeys((*KINDS, *data_kinds())))
+
+
+def _sample(hint: object) -> object:
+    """A non-empty value of a type hint (the first non-None member of a union)."""
+    from decimal import Decimal
+    for kind in (t for t in (typing.get_args(hint) or (hint,)) if t is not type(None)):
+        for base, value in ((bool, True), (int, 1), (Decimal, Decimal("1.00")), (float, 1.0), (date, date(2026, 1, 1)),
+                            (str, "1")):
+            if isinstance(kind, type) and issubclass(kind, base):
+                return value
+    return "1"
+
+
+@cache
+def account_fields() -> tuple[str, ...]:
+    """The `account.FIELD` names a call can say: what `AccountView.value(FIELD)` answers for an
+    account with every attribute filled in (its dataclass fields, and any other name its
+    code compares with)."""
+    from ..data.lookup import AccountView
+    hints = typing.get_type_hints(AccountView)
+    sample = AccountView(**{f.name: _sample(hints.get(f.name, str)) for f in dataclasses.fields(AccountView)})
+    names = [f.name for f in dataclasses.fields(AccountView)]
+    names += [n.value for n in ast.walk(ast.parse(textwrap.dedent(inspect.getsource(AccountView.value))))
+              if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value.isidentifier()]
+
+    def answers(name: str) -> bool:
+        try:
+            return sample.value(name) is not None
+        except Exception:  # noqa: BLE001 - a name the method cannot take is one it does not answer
+            return False
+
+    return tuple(n for n in dict.fromkeys(names) if answers(n))
+
+
+def _say_items(doc: _Doc) -> Iterator[tuple[str, dict[str, tuple[YNode, YNode]]]]:
+    """(field path, keys of the item) of every {say: ...} item of every prompt field."""
+    for spec in doc.nodes.values():
+        for name, _, value in spec.fields_of(FieldKind.PROMPT):
+            for item in (value.value if isinstance(value, SequenceNode) else [value]):
+                if isinstance(item, MappingNode):
+                    table = _mapping(item)
+                    if "say" in table:
+                        yield f"{spec.where}.{name}", table
+
+
+def _check_say_kinds(doc: _Doc) -> None:
+    """say: names a kind the speech rules speak (money, date, ...) or data the call fills in (tariffs)."""
+    for where, table in _say_items(doc):
+        node = table["say"][1]
+        kind = _text(node)
+        if kind is not None and kind not in say_kinds():
+            doc.error(node, f"{where}.say: unknown kind {kind!r}{_did_you_mean(kind, say_kinds(), listed=True)}")
+
+
+def _check_say_values(doc: _Doc) -> None:
+    """value: is account.FIELD for a field an account answers, or a literal the speech rules
+    can speak in every language of the menu; a data kind takes no value, a spoken kind needs one."""
+    from ..speech import LANGUAGES, SpeechError, words
+    fields = [ACCOUNT_PREFIX + f for f in account_fields()]
+    spoken = [lang for lang in doc.languages if lang.lower().replace("_", "-").split("-")[0] in LANGUAGES]
+    for where, table in _say_items(doc):
+        kind = _text(table["say"][1])
+        if kind is None or kind not in say_kinds():
+            continue
+        pair = table.get("value")
+        if kind in data_kinds():
+            if pair:
+                doc.warning(pair[0], f"{where}.value: say {kind} speaks the data itself; value is ignored")
+            continue
+        if pair is None or (isinstance(pair[1], ScalarNode) and pair[1].tag == NULL):
+            doc.error(pair[1] if pair else table["say"][0],
+                      f"{where}: say {kind} needs a value: account.FIELD ({', '.join(account_fields())}) or a literal")
+            continue
+        node = pair[1]
+        if not isinstance(node, ScalarNode):
+            doc.error(node, f"{where}.value: must be account.FIELD or a literal, not {_reads_as(node)}")
+            continue
+        value = str(_scalar(node))
+        if DATA_REF.match(value) and value not in fields:
+            doc.error(node, f"{where}.value: {value!r} is no value a call can say "
+                            f"{_did_you_mean(value, fields, listed=True).strip()}")
+        elif not DATA_REF.match(value):
+            for lang in spoken:
+                try:
+                    words(lang, kind, value)
+                except SpeechError as exc:
+                    doc.error(node, f"{where}.value: cannot be spoken: {exc}")
+                    break
+
+
 # Run in this order; each reports and carries on.
 CHECKS: tuple[Callable[[_Doc], None], ...] = (
     _check_duplicate_keys,
@@ -919,4 +1062,5 @@ CHECKS: tuple[Callable[[_Doc], None], ...] = (
     _check_prompt_files,
     _check_queue_names,
     _check_timezones, _check_weekly, _check_holidays,
+    _check_say_kinds, _check_say_values,
 )

@@ -37,7 +37,7 @@ EXPECTED: dict[str, list[str]] = {
     "unknown_key.yaml": [
         "cases/unknown_key.yaml:6:7: error: menu.nodes.main: unknown key 'promt' (did you mean 'prompt'?)",
         "cases/unknown_key.yaml:9:7: error: menu.nodes.main: unknown key 'colour' (allowed: type, prompt, next, "
-        "on_failure, options, timeout, inter_digit_timeout, retries, invalid, no_input)",
+        "on_failure, options, timeout, inter_digit_timeout, retries, invalid, no_input, terminators)",
         "cases/unknown_key.yaml:11:1: error: top level: unknown key 'hour' (did you mean 'hours'?)",
     ],
     "unknown_type.yaml": [
@@ -226,12 +226,11 @@ def test_anchors_and_merge_keys_are_read_like_pyyaml():
 
 
 def test_a_recursive_alias_does_not_hang():
+    # A structure that contains itself is refused while composing (ivr/yamlguard.py): nothing
+    # downstream (merge keys, json.dumps of the menu's version) has to cope with it.
     text = text_of("    main: &loop {type: hangup, prompt: [*loop]}\n")
     assert [p.format() for p in validate_text(text, "c.yaml", CASES)] == [
-        "c.yaml:4:11: error: menu.nodes.main.prompt: a mapping item needs say: KIND, "
-        "e.g. {say: money, value: account.balance}",
-        "c.yaml:4:18: error: menu.nodes.main.prompt: unknown key 'type' (allowed: say, value)",
-        "c.yaml:4:32: error: menu.nodes.main.prompt: unknown key 'prompt' (allowed: say, value)",
+        "c.yaml:4:41: error: alias *loop is inside the node it names: a structure that contains itself has no end",
     ]
 
 
