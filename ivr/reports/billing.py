@@ -13,6 +13,9 @@ started in [since, until):
 Minutes are summed in seconds first, then divided by 60 and rounded to 2
 decimals, so rounding never accumulates. A call belongs to the month it
 started in, even if it ends in the next one.
+
+The database sums per call, then per (called, month) (ivr/reports/store.py);
+this module only turns seconds into rounded minutes.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from .store import billed_calls
+from .store import billed_months
 
 
 @dataclass(frozen=True)
@@ -38,12 +41,6 @@ class BillingRow:
 def billing(engine: Engine, since: datetime | None = None,
             until: datetime | None = None) -> list[BillingRow]:
     """One row per (called, month), sorted by both."""
-    sums: dict[tuple[str, str], list[float]] = {}
-    for c in billed_calls(engine, since, until):
-        acc = sums.setdefault((c.called, c.started_at.strftime("%Y-%m")), [0, 0.0, 0.0, 0.0])
-        acc[0] += 1
-        acc[1] += (c.ended_at - c.started_at).total_seconds()
-        acc[2] += c.talk_s
-        acc[3] += c.wait_s
-    return [BillingRow(called, month, int(n), *(round(s / 60, 2) for s in secs))
-            for (called, month), (n, *secs) in sorted(sums.items())]
+    rows = [BillingRow(m.called, m.month, m.calls, *(round(s / 60, 2) for s in (m.call_s, m.talk_s, m.wait_s)))
+            for m in billed_months(engine, since, until)]
+    return sorted(rows, key=lambda r: (r.called, r.month))

@@ -1,98 +1,355 @@
-"""The reports' queries: rows in, frozen views out. The reports fold them
-into figures; the SQL lives here."""
+"""The reports' queries: the database aggregates, frozen rows of figures come out.
+
+Every figure is computed by SQL (SQLAlchemy Core, the same expressions on
+SQLite and PostgreSQL): Python receives one row per group, never a detail
+row, so memory follows the number of groups (queues, agents, hours of the
+window), not the number of calls. The report modules only divide and format.
+
+Local time. Hours and days are the office's (an IANA zone, the menu's
+`timezone`):
+
+- PostgreSQL: `entered_at AT TIME ZONE :tz` (`timezone(tz, ts)`), the
+  server's own zone rules.
+- SQLite knows no zones. Python (zoneinfo) cuts the window into periods of
+  one UTC offset (the DST transitions between the first and the last row),
+  and SQL shifts each row by its period's offset:
+  `strftime('%Y-%m-%dT%H:00', entered_at, CASE WHEN entered_at < :t1 THEN
+  '+3600 seconds' WHEN ... END)`. Equivalent to `AT TIME ZONE` for any
+  zone whose offset changes at most once a day (every zone in tzdata).
+
+An hour bucket is a local hour *and* the offset in force, so on the autumn
+change day 02:00+02:00 and 02:00+01:00 are two buckets (each one real hour)
+and the spring day simply has no 02:00; a day bucket is the local date.
+
+Percentiles (`percentile_cont`: linear interpolation between the two
+nearest ranks, pos = p * (n - 1)):
+
+- PostgreSQL: `percentile_cont(p) WITHIN GROUP (ORDER BY wait_s) FILTER
+  (WHERE answered)`.
+- SQLite has no ordered-set aggregates: `row_number()` and `count()` over
+  (PARTITION BY group, outcome ORDER BY wait_s) number each group's waits;
+  the aggregate picks the rows of rank floor(pos) + 1 and floor(pos) + 2
+  and interpolates lo + (hi - lo) * (pos - floor(pos)), the same float
+  arithmetic as PostgreSQL's.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
+from typing import Sequence
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import Float, Integer, and_, case, cast, func, literal, select, tuple_
+from sqlalchemy.engine import Connection, Engine
 
+from ..menu.outcome import CALLER_HANGUP, Outcome, StepKind
 from ..store.models import Call, HandleTimeRow, Step
 from ..store.window import utc, window
 
+PERCENTILES = (0.5, 0.9)
+ANSWERED = "answered"
+
+
+# ---- local time ----
+
+def offset_periods(tz: str, first: datetime, last: datetime) -> list[tuple[datetime | None, int]]:
+    """The UTC offsets (seconds) in force from `first` to `last` (aware), as
+    [(until, offset), ..., (None, offset)]: each offset holds for instants
+    before its `until` (UTC) and after the previous one."""
+    zone = ZoneInfo(tz)
+
+    def offset(at: datetime) -> int:
+        return int(at.astimezone(zone).utcoffset().total_seconds())
+
+    periods: list[tuple[datetime | None, int]] = []
+    day = timedelta(days=1)
+    at, current = utc(first), offset(utc(first))
+    end = utc(last)
+    while at <= end:
+        nxt = at + day
+        if offset(nxt) != current:
+            # The change is somewhere in (at, nxt]: find its first second (zones change on whole seconds).
+            lo, hi = int(at.timestamp()), int(nxt.timestamp())
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if offset(datetime.fromtimestamp(mid, timezone.utc)) == current:
+                    lo = mid
+                else:
+                    hi = mid
+            boundary = datetime.fromtimestamp(hi, timezone.utc)
+            periods.append((boundary, current))
+            current = offset(boundary)
+        at = nxt
+    periods.append((None, current))
+    return periods
+
+
+def _sqlite_shift(column, periods: list[tuple[datetime | None, int]]):
+    """The strftime modifier that turns a stored UTC time into local time, per period."""
+    mod = lambda off: f"{off:+d} seconds"  # noqa: E731
+    if len(periods) == 1:
+        return literal(mod(periods[0][1])), literal(periods[0][1])
+    whens = [(column < until, mod(off)) for until, off in periods[:-1]]
+    offs = [(column < until, off) for until, off in periods[:-1]]
+    return case(*whens, else_=mod(periods[-1][1])), case(*offs, else_=periods[-1][1])
+
+
+def _local_keys(conn: Connection, column, tz: str, unit: str, where: Sequence) -> list:
+    """[key] or [key, offset] expressions of the local hour/day of `column`."""
+    if conn.dialect.name == "postgresql":
+        local = func.timezone(tz, column)
+        if unit == "day":
+            return [func.to_char(local, "YYYY-MM-DD")]
+        offset = cast(func.extract("epoch", local - func.timezone("UTC", column)), Integer)
+        return [func.to_char(local, 'YYYY-MM-DD"T"HH24:00'), offset]
+    first, last = conn.execute(select(func.min(column), func.max(column)).where(*where)).one()
+    if first is None:
+        periods = [(None, 0)]
+    else:
+        periods = offset_periods(tz, utc(_as_dt(first)), utc(_as_dt(last)))
+    shift, offset = _sqlite_shift(column, periods)
+    if unit == "day":
+        return [func.strftime("%Y-%m-%d", column, shift)]
+    return [func.strftime("%Y-%m-%dT%H:00", column, shift), offset]
+
+
+def _as_dt(value) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+# ---- handle times ----
 
 @dataclass(frozen=True)
-class Stay:
-    """What the handle-time report reads of one call's stay in one queue."""
+class QueueFigures:
+    """The sums of one group of handle-time rows (key None: every row of the window).
 
-    queue: str
-    agent: str
-    entered_at: datetime          # aware UTC
-    outcome: str
-    wait_s: float                 # queue wait (app_queue's HoldTime): ASA's, not AHT's
-    talk_s: float                 # bridged with the agent, agent hold excluded
-    hold_s: float                 # agent hold (music on hold while bridged)
-    wrapup_s: float               # after-call work
+    `offset_s` is the UTC offset of an hour bucket (None for other groupings)."""
 
+    key: str | None
+    offset_s: int | None
+    calls: int
+    answered: int
+    abandoned: int
+    timeout: int
+    full: int
+    empty: int
+    answered_in_sl: int           # answered with wait_s <= the service-level threshold
+    handle_s: float               # sum of talk + hold + wrap-up over answered rows (AHT's numerator)
+    answered_wait_s: float        # sum of wait_s over answered rows (ASA's numerator)
+    longest_wait_s: float | None  # max wait_s over every row
+    talk_s: float
+    hold_s: float
+    wait_p50_s: float | None      # percentile_cont of wait_s over answered rows
+    wait_p90_s: float | None
+
+
+def _filters(since, until, queue) -> list:
+    t = HandleTimeRow
+    where = []
+    if since is not None:
+        where.append(t.entered_at >= utc(since))
+    if until is not None:
+        where.append(t.entered_at < utc(until))
+    if queue is not None:
+        where.append(t.queue == queue)
+    return where
+
+
+def _figures(t, answered, sl_s: float) -> list:
+    """The aggregate columns shared by both dialects (t: a table or subquery with the columns)."""
+    count = lambda cond: func.count().filter(cond)  # noqa: E731
+    zero = lambda e: func.coalesce(e, 0.0)  # noqa: E731
+    return [
+        func.count().label("calls"),
+        count(answered).label("answered"),
+        count(t.outcome == "abandoned").label("abandoned"),
+        count(t.outcome == "timeout").label("timeout"),
+        count(t.outcome == "full").label("full"),
+        count(t.outcome == "empty").label("empty"),
+        count(and_(answered, t.wait_s <= sl_s)).label("in_sl"),
+        zero(func.sum(t.talk_s + t.hold_s + t.wrapup_s).filter(answered)).label("handle"),
+        zero(func.sum(t.wait_s).filter(answered)).label("wait"),
+        func.max(t.wait_s).label("longest"),
+        zero(func.sum(t.talk_s)).label("talk"),
+        zero(func.sum(t.hold_s)).label("hold"),
+    ]
+
+
+def handle_time_figures(engine: Engine, since: datetime | None = None, until: datetime | None = None,
+                        queue: str | None = None, by: str = "queue", tz: str = "UTC",
+                        service_level_s: float = 20.0) -> tuple[list[QueueFigures], QueueFigures]:
+    """(one QueueFigures per group, the total) of the rows entered in [since, until).
+    by: queue | agent | hour | day (local hours and days of `tz`)."""
+    t = HandleTimeRow
+    where = _filters(since, until, queue)
+    with engine.connect() as conn:
+        if by == "queue":
+            keys = [t.queue]
+        elif by == "agent":
+            keys = [t.agent]
+        elif by in ("hour", "day"):
+            keys = _local_keys(conn, t.entered_at, tz, by, where)
+        else:
+            raise ValueError(f"by must be queue, agent, hour or day, not {by!r}")
+        if conn.dialect.name == "postgresql":
+            rows = _pg_figures(conn, keys, where, service_level_s)
+        else:
+            rows = [*_sqlite_figures(conn, keys, where, service_level_s, total=False),
+                    *_sqlite_figures(conn, [], where, service_level_s, total=True)]
+    groups = [r for r in rows if r.key is not None]
+    [total] = [r for r in rows if r.key is None]
+    return groups, total
+
+
+def _row(key, offset, r) -> QueueFigures:
+    return QueueFigures(key, None if offset is None else int(offset), r.calls, r.answered, r.abandoned,
+                        r.timeout, r.full, r.empty, r.in_sl, float(r.handle), float(r.wait),
+                        None if r.longest is None else float(r.longest), float(r.talk), float(r.hold),
+                        *(None if v is None else float(v) for v in (r.p0, r.p1)))
+
+
+def _pg_figures(conn: Connection, keys: list, where: list, sl_s: float) -> list[QueueFigures]:
+    t = HandleTimeRow
+    answered = t.outcome == ANSWERED
+    labelled = [k.label(f"k{i}") for i, k in enumerate(keys)]
+    pct = [func.percentile_cont(p).within_group(t.wait_s).filter(answered).label(f"p{i}")
+           for i, p in enumerate(PERCENTILES)]
+    stmt = (select(*labelled, func.grouping(*keys).label("is_total"), *_figures(t, answered, sl_s), *pct)
+            .where(*where).group_by(func.grouping_sets(tuple_(*keys), tuple_())))
+    out = []
+    for r in conn.execute(stmt):
+        if r.is_total:
+            out.append(_row(None, None, r))
+        else:
+            out.append(_row(r.k0, r.k1 if len(keys) > 1 else None, r))
+    if not any(r.key is None for r in out):     # no rows at all: grouping sets give nothing
+        out.append(_row(None, None, conn.execute(
+            select(*_figures(t, answered, sl_s), *pct).where(*where)).one()))
+    return out
+
+
+def _sqlite_figures(conn: Connection, keys: list, where: list, sl_s: float, total: bool) -> list[QueueFigures]:
+    t = HandleTimeRow
+    labelled = [k.label(f"k{i}") for i, k in enumerate(keys)]
+    base = select(*labelled, t.outcome, t.wait_s, t.talk_s, t.hold_s, t.wrapup_s).where(*where).subquery("b")
+    part = [*(base.c[f"k{i}"] for i in range(len(keys))), base.c.outcome]
+    ranked = select(*base.c, func.row_number().over(partition_by=part, order_by=base.c.wait_s).label("rn"),
+                    func.count().over(partition_by=part).label("n")).subquery("r")
+    answered = ranked.c.outcome == ANSWERED
+    pct = []
+    for i, p in enumerate(PERCENTILES):
+        pos = literal(p) * (ranked.c.n - 1)
+        floor = cast(pos, Integer)
+        lo = func.max(case((and_(answered, ranked.c.rn == floor + 1), ranked.c.wait_s)))
+        hi = func.max(case((and_(answered, ranked.c.rn == floor + 2), ranked.c.wait_s)))
+        frac = func.max(case((and_(answered, ranked.c.rn == floor + 1), pos - floor)))
+        pct.append((lo + func.coalesce((hi - lo) * frac, 0.0)).label(f"p{i}"))
+    group = [ranked.c[f"k{i}"] for i in range(len(keys))]
+    stmt = select(*group, *_figures(ranked.c, answered, sl_s), *pct)
+    if group:
+        stmt = stmt.group_by(*group)
+    return [_row(None if total else r.k0, r.k1 if len(keys) > 1 else None, r) for r in conn.execute(stmt)]
+
+
+# ---- billing ----
 
 @dataclass(frozen=True)
-class BilledCall:
-    """An ended call with its queue talk (with the agent: talk + agent hold) and wait summed
-    over every queue it went through."""
+class BilledMonth:
+    """Sums of the ended calls of one hotline (called number) that started in one UTC month."""
 
     called: str
-    started_at: datetime          # aware UTC
-    ended_at: datetime            # aware UTC
-    talk_s: float
-    wait_s: float
+    month: str                    # "YYYY-MM"
+    calls: int
+    call_s: float                 # sum of ended_at - started_at
+    talk_s: float                 # sum of talk + agent hold of their queue stays
+    wait_s: float                 # sum of queue wait of their queue stays
 
 
-def stays(engine: Engine, since: datetime | None = None, until: datetime | None = None,
-          queue: str | None = None) -> list[Stay]:
-    """Handle-time records whose caller joined the queue in [since, until)."""
-    t = HandleTimeRow
-    stmt = select(t.queue, t.agent, t.entered_at, t.outcome, t.wait_s, t.talk_s, t.hold_s, t.wrapup_s)
-    stmt = window(stmt, t.entered_at, since, until)
-    if queue is not None:
-        stmt = stmt.where(t.queue == queue)
+def _seconds_between(conn: Connection, start, end):
+    if conn.dialect.name == "postgresql":
+        return func.extract("epoch", end - start)
+    # SQLite's date functions keep milliseconds only: whole seconds from strftime('%s'),
+    # the stored fraction (".ffffff", SQLAlchemy's format) read as a number.
+    frac = lambda c: cast(func.substr(c, 20), Float)  # noqa: E731
+    return (cast(func.strftime("%s", end), Integer) - cast(func.strftime("%s", start), Integer)
+            + (frac(end) - frac(start)))
+
+
+def _month(conn: Connection, column):
+    if conn.dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def billed_months(engine: Engine, since: datetime | None = None,
+                  until: datetime | None = None) -> list[BilledMonth]:
+    """Ended calls that started in [since, until), summed per (called, UTC month)."""
+    ht = HandleTimeRow
     with engine.connect() as conn:
-        return [Stay(q, agent, utc(at), outcome, wait, talk, hold, wrapup)
-                for q, agent, at, outcome, wait, talk, hold, wrapup in conn.execute(stmt)]
+        per_call = (select(Call.called.label("called"), _month(conn, Call.started_at).label("month"),
+                           _seconds_between(conn, Call.started_at, Call.ended_at).label("secs"),
+                           func.coalesce(func.sum(ht.talk_s + ht.hold_s), 0.0).label("talk"),
+                           func.coalesce(func.sum(ht.wait_s), 0.0).label("wait"))
+                    .select_from(Call).outerjoin(ht, ht.unique_id == Call.unique_id)
+                    .where(Call.ended_at.is_not(None)).group_by(Call.id))
+        per_call = window(per_call, Call.started_at, since, until).subquery("c")
+        stmt = (select(per_call.c.called, per_call.c.month, func.count(), func.sum(per_call.c.secs),
+                       func.sum(per_call.c.talk), func.sum(per_call.c.wait))
+                .group_by(per_call.c.called, per_call.c.month).order_by(per_call.c.called, per_call.c.month))
+        return [BilledMonth(called, month, n, float(secs), float(talk), float(wait))
+                for called, month, n, secs, talk, wait in conn.execute(stmt)]
 
 
-def billed_calls(engine: Engine, since: datetime | None = None, until: datetime | None = None) -> list[BilledCall]:
-    """Ended calls that started in [since, until)."""
-    ht = (select(HandleTimeRow.unique_id, func.sum(HandleTimeRow.talk_s + HandleTimeRow.hold_s).label("talk"),
-                 func.sum(HandleTimeRow.wait_s).label("wait"))
-          .group_by(HandleTimeRow.unique_id).subquery())
-    stmt = (select(Call.called, Call.started_at, Call.ended_at, ht.c.talk, ht.c.wait)
-            .outerjoin(ht, ht.c.unique_id == Call.unique_id)
-            .where(Call.ended_at.is_not(None)))
-    with engine.connect() as conn:
-        rows = conn.execute(window(stmt, Call.started_at, since, until)).all()
-    return [BilledCall(called, utc(started), utc(ended), talk or 0.0, wait or 0.0)
-            for called, started, ended, talk, wait in rows]
-
+# ---- funnel ----
 
 @dataclass(frozen=True)
-class EndedCall:
-    """An ended call, as the funnel counts it."""
+class NodeFigures:
+    """The funnel counts of one menu node (see ivr/reports/funnel.py)."""
 
-    id: int
-    outcome: str
-
-
-@dataclass(frozen=True)
-class CallStep:
-    """One step of an ended call; a call's steps come in the order they happened."""
-
-    call_id: int
     node: str
-    action: str
+    entered: int
+    completed: int
+    invalid: int
+    timeout: int
+    hung_up: int
 
 
-def funnel_rows(engine: Engine, since: datetime | None = None,
-                until: datetime | None = None) -> tuple[list[EndedCall], list[CallStep]]:
-    """Ended calls that started in [since, until), and their steps (by call, then
-    in order), read together: every step's call is among the calls."""
-    calls_q = window(select(Call.id, Call.outcome).where(Call.ended_at.is_not(None)),
-                     Call.started_at, since, until)
-    steps_q = (select(Step.call_id, Step.node, Step.action)
-               .where(Step.call_id.in_(calls_q.with_only_columns(Call.id).scalar_subquery()))
-               .order_by(Step.call_id, Step.seq))
+@dataclass(frozen=True)
+class Containment:
+    calls: int                    # ended calls of the window
+    contained: int                # ... whose outcome is no hand-off to a queue
+
+
+def _ended_calls(since, until):
+    return window(select(Call.id, Call.outcome).where(Call.ended_at.is_not(None)), Call.started_at, since, until)
+
+
+def funnel_figures(engine: Engine, since: datetime | None = None,
+                   until: datetime | None = None) -> tuple[list[NodeFigures], Containment]:
+    """Per node counts over the ended calls that started in [since, until), and containment."""
+    calls = _ended_calls(since, until).subquery("c")
+    kinds = (StepKind.ENTER.value, StepKind.INVALID.value, StepKind.TIMEOUT.value)
+    # The next `enter` of the same call: partitioned by (call, action), an enter step's lead
+    # is the next enter (other actions' leads are never read).
+    steps = (select(Step.node, Step.action, calls.c.outcome,
+                    func.lead(Step.node).over(partition_by=[Step.call_id, Step.action],
+                                              order_by=Step.seq).label("next"))
+             .join(calls, calls.c.id == Step.call_id)
+             .where(Step.action.in_(kinds))).subquery("s")
+    enter = steps.c.action == StepKind.ENTER.value
+    stmt = (select(steps.c.node,
+                   func.count().filter(enter),
+                   func.count().filter(and_(enter, steps.c.next.is_not(None), steps.c.next != steps.c.node)),
+                   func.count().filter(steps.c.action == StepKind.INVALID.value),
+                   func.count().filter(steps.c.action == StepKind.TIMEOUT.value),
+                   func.count().filter(and_(enter, steps.c.next.is_(None),
+                                            steps.c.outcome == str(CALLER_HANGUP))))
+            .group_by(steps.c.node))
+    ended = _ended_calls(since, until).subquery("e")
+    contained = select(func.count(), func.count().filter(~ended.c.outcome.startswith(Outcome.QUEUE_PREFIX,
+                                                                                     autoescape=True)))
     with engine.connect() as conn:
-        calls = [EndedCall(call_id, outcome) for call_id, outcome in conn.execute(calls_q)]
-        steps = [CallStep(call_id, node, action) for call_id, node, action in conn.execute(steps_q)]
-    return calls, steps
+        nodes = [NodeFigures(*r) for r in conn.execute(stmt)]
+        n, inside = conn.execute(contained).one()
+    return nodes, Containment(n, inside)

@@ -53,16 +53,15 @@ def test_funnel_no_calls(engine):
     assert funnel(engine, *DAY) == ([], None)
 
 
-def test_the_funnel_reads_frozen_rows_from_the_report_store(engine):
+def test_the_funnel_reads_frozen_aggregate_rows_from_the_report_store(engine):
+    """The database counts: one frozen row per node and the containment counts, no step rows."""
     import dataclasses
 
-    from ivr.reports.store import CallStep, EndedCall, funnel_rows
+    from ivr.reports.store import Containment, NodeFigures, funnel_figures
 
     load_funnel(engine)
-    calls, steps = funnel_rows(engine, *DAY)
-    assert all(isinstance(c, EndedCall) for c in calls) and len(calls) == 5   # c1..c5; c7 is in progress
-    assert {st.call_id for st in steps} <= {c.id for c in calls}
-    assert all(isinstance(st, CallStep) for st in steps)
-    assert [st.call_id for st in steps] == sorted(st.call_id for st in steps)   # by call, then in order
+    nodes, containment = funnel_figures(engine, *DAY)
+    assert all(isinstance(n, NodeFigures) for n in nodes) and len(nodes) == 4   # main, tariffs, bye, operator
+    assert containment == Containment(calls=5, contained=4)   # c1..c5; c7 is in progress
     with pytest.raises(dataclasses.FrozenInstanceError):
-        calls[0].outcome = "changed"
+        nodes[0].entered = 0
