@@ -32,6 +32,7 @@ class Menu:
     nodes: Mapping[str, Node]
     hours: Mapping[str, Hours]
     version: str  # a short hash of the menu's source: which version a call ran on
+    office_hours: str = ""  # the hours entry whose time zone is this menu's day (a hotline's `hours:`)
 
     @property
     def default_language(self) -> str:
@@ -40,9 +41,9 @@ class Menu:
     @property
     def timezone(self) -> str:
         """The office's IANA zone: its day is the day of prices in force and due dates
-        (the first hours entry's; UTC for a menu without hours)."""
-        first = next(iter(self.hours.values()), None)
-        return first.timezone if first is not None else "UTC"
+        (the hotline's hours', else the first hours entry's; UTC for a menu without hours)."""
+        chosen = self.hours.get(self.office_hours) or next(iter(self.hours.values()), None)
+        return chosen.timezone if chosen is not None else "UTC"
 
 
 def prompt_fields(node: Node) -> tuple[str, ...]:
@@ -76,8 +77,9 @@ def build_node(name: str, spec: Mapping[str, Any]) -> Node:
     return node_type.node(**kwargs)
 
 
-def build_menu(doc: Mapping[str, Any], where: str = "") -> Menu:
-    """The Menu of a parsed config document."""
+def build_menu(doc: Mapping[str, Any], where: str = "", timezone_of: str = "") -> Menu:
+    """The Menu of a parsed config document; `timezone_of` names the hours entry
+    whose time zone is the menu's day."""
     menu = doc.get("menu")
     if not isinstance(menu, dict):
         raise ConfigError("no 'menu' mapping", where)
@@ -90,4 +92,4 @@ def build_menu(doc: Mapping[str, Any], where: str = "") -> Menu:
     hours = {str(n): parse_hours(str(n), spec or {}, where) for n, spec in (doc.get("hours") or {}).items()}
     source = json.dumps({"menu": menu, "hours": doc.get("hours")}, sort_keys=True, default=str)
     version = hashlib.sha256(source.encode()).hexdigest()[:12]
-    return Menu(entry, languages, nodes, hours, version)
+    return Menu(entry, languages, nodes, hours, version, timezone_of)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from .actions import LoadData, Note
 from .items import Say
 from .outcome import StepKind
+from .policy import RecordingPolicy
 
 if TYPE_CHECKING:
     from ..data.lookup import AccountView
@@ -28,6 +29,7 @@ class CallContext:
     account: AccountView | None = None
     history: list[str] = field(default_factory=list)  # remembered nodes visited, for `back`
     timezone: str = "UTC"             # the office's: whose calendar day prices and due dates follow
+    recording: RecordingPolicy = RecordingPolicy.EXPLICIT   # the hotline's: how consent nodes ask
     language_chosen: bool = False     # the caller picked a language in this call (it beats the account's)
 
     def now(self) -> datetime:

@@ -13,6 +13,7 @@ from ivr.menu.actions import (Consent, Hangup, Note, Play, QueueCall, RequestCal
 from ivr.menu.interpreter import CallContext, walk
 from ivr.menu.model import build_menu
 from ivr.menu.outcome import HANGUP, Outcome, OutcomeKind
+from ivr.menu.policy import RecordingPolicy
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 
@@ -58,8 +59,9 @@ OPEN = datetime(2026, 11, 23, 10, 0, tzinfo=WARSAW)  # a Monday morning
 class Script:
     """Answers the interpreter's actions from a list of (action type, answer)."""
 
-    def __init__(self, menu_doc=MENU, at=OPEN, answers=(), caller_id=""):
-        self.gen = walk(build_menu(menu_doc), CallContext(language="en", at=at, caller_id=caller_id))
+    def __init__(self, menu_doc=MENU, at=OPEN, answers=(), caller_id="", recording=RecordingPolicy.EXPLICIT):
+        self.gen = walk(build_menu(menu_doc), CallContext(language="en", at=at, caller_id=caller_id,
+                                                          recording=recording))
         self.answers = list(answers)
         self.actions: list = []
         self.outcome = None
@@ -303,3 +305,28 @@ def test_consent_is_asked_once_and_the_first_answer_kept():
     assert [a for a in s.actions if isinstance(a, StartRecording)] == [StartRecording("consent")]
     assert s.plays().count(("recording-consent",)) == 1
     assert s.notes("consent-kept")[0].detail == {"consent": True}
+
+
+ANNOUNCED = yaml.safe_load(yaml.safe_dump(MENU))
+ANNOUNCED["menu"]["nodes"]["consent"]["notice"] = ["recording-notice"]
+
+
+@pytest.mark.parametrize("answers, consent", [
+    ([(Play, "4"), (Play, ""), (WaitDigit, ""), (QueueCall, "")], True),    # silence: recorded
+    ([(Play, "4"), (Play, "2"), (QueueCall, "")], False),                   # objects during the notice
+    ([(Play, "4"), (Play, ""), (WaitDigit, "2"), (QueueCall, "")], False),  # objects just after it
+    ([(Play, "4"), (Play, "1"), (QueueCall, "")], True),                    # 1 is no objection
+])
+def test_announced_recording_records_unless_the_caller_objects(answers, consent):
+    s = Script(ANNOUNCED, answers=answers, recording=RecordingPolicy.ANNOUNCED).run()
+    assert ("recording-notice",) in s.plays() and ("recording-consent",) not in s.plays()
+    assert s.consents() == [Consent("consent", consent)]
+    assert bool([a for a in s.actions if isinstance(a, StartRecording)]) is consent
+
+
+def test_never_recorded_hotline_asks_nothing_and_records_nothing():
+    s = Script(ANNOUNCED, answers=[(Play, "4"), (QueueCall, "")], recording=RecordingPolicy.NEVER).run()
+    assert s.nodes()[:3] == ["main", "consent", "operator"]
+    assert not any("recording" in p for play in s.plays() for p in play)
+    assert s.consents() == [Consent("consent", False)]
+    assert not [a for a in s.actions if isinstance(a, StartRecording)]

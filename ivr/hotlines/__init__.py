@@ -1,0 +1,1 @@
+"""Hotlines: many clients numbers on one engine (model, number patterns, loading)."""
