@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import RecordingDeleted, RecordingFileMissing, UnknownRecording
+from ..store.calls import PageKey, keyset_page
 from ..store.models import AuditEntry, Call, HandleTimeRow, Recording, utcnow
 from ..store.window import window
 
@@ -150,8 +151,7 @@ def store_row(engine: Engine, new: NewRecording) -> RecordingInfo:
             return RecordingInfo.of(session.scalars(by_uid).one())
 
 
-def search(engine: Engine, flt: RecordingFilter = RecordingFilter(), limit: int | None = None) -> list[RecordingInfo]:
-    """Newest first."""
+def _filtered(flt: RecordingFilter):
     r = Recording
     stmt = window(select(r), r.started_at, flt.since, flt.until)
     if flt.caller:
@@ -166,11 +166,34 @@ def search(engine: Engine, flt: RecordingFilter = RecordingFilter(), limit: int 
         stmt = stmt.where(r.deleted_at.is_(None))
     if not flt.include_empty:
         stmt = stmt.where(r.state != EMPTY)
-    stmt = stmt.order_by(r.started_at.desc(), r.id.desc())
+    return stmt
+
+
+def search(engine: Engine, flt: RecordingFilter = RecordingFilter(), limit: int | None = None) -> list[RecordingInfo]:
+    """Newest first."""
+    r = Recording
+    stmt = _filtered(flt).order_by(r.started_at.desc(), r.id.desc())
     if limit:
         stmt = stmt.limit(limit)
     with Session(engine) as session:
         return [RecordingInfo.of(row) for row in session.scalars(stmt)]
+
+
+@dataclass(frozen=True)
+class RecordingPage:
+    """One page of a recordings search, newest first; `older`/`newer` start the next/previous page."""
+
+    rows: tuple[RecordingInfo, ...]
+    older: PageKey | None
+    newer: PageKey | None
+
+
+def search_page(engine: Engine, flt: RecordingFilter = RecordingFilter(), limit: int = 50,
+                after: PageKey | None = None, before: PageKey | None = None) -> RecordingPage:
+    """search() a page at a time: keyset pagination on (started_at, id), as the call log's."""
+    rows, older, newer = keyset_page(engine, _filtered(flt), Recording.started_at, Recording.id, limit,
+                                     after, before, RecordingInfo.of)
+    return RecordingPage(tuple(rows), older, newer)
 
 
 def get(engine: Engine, key: str | int) -> RecordingInfo:

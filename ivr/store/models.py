@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Integer, Numeric, String, Text, TypeDecorator,
-                        UniqueConstraint)
+from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, Numeric, String, Text,
+                        TypeDecorator, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -37,6 +37,12 @@ class Base(DeclarativeBase):
 
 class Call(Base):
     __tablename__ = "calls"
+    # The console's call log search: newest first, keyset on (started_at, id), alone or within one
+    # caller, called number or outcome (migration 0008).
+    __table_args__ = (Index("ix_calls_started_id", "started_at", "id"),
+                      Index("ix_calls_caller_started", "caller_id", "started_at", "id"),
+                      Index("ix_calls_called_started", "called", "started_at", "id"),
+                      Index("ix_calls_outcome_started", "outcome", "started_at", "id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unique_id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
@@ -171,6 +177,7 @@ class Recording(Base):
     """A finished MixMonitor file of a consenting call."""
 
     __tablename__ = "recordings"
+    __table_args__ = (Index("ix_recordings_started_id", "started_at", "id"),)   # search pages (migration 0008)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unique_id: Mapped[str] = mapped_column(String(64), unique=True, index=True)  # the call's
