@@ -71,7 +71,7 @@ def test_table_lines_name_the_file_and_who_needs_it(catalog, capsys, monkeypatch
     assert any(line.startswith("prompts/en/invalid-option.wav: wrong format: 44100 Hz 16-bit stereo")
                and line.endswith("(needed by node main)") for line in lines)
     assert "prompts/en/no-input.wav: placeholder (needed by node main)" in lines
-    assert lines[-1] == "en: 107 prompts needed: 1 missing, 1 unplayable, 1 wrong format, 1 placeholder"
+    assert lines[-1] == "en: 108 prompts needed: 1 missing, 1 unplayable, 1 wrong format, 1 placeholder"
 
 
 def test_json_and_exit_0_when_only_placeholders_remain(catalog, capsys):
