@@ -28,6 +28,9 @@ class ControllerSettings:
     # session without it is refused before anything is written. The secret itself lives in
     # secret_file (or $IVR_AGI_SECRET), never in config.yaml. Empty file name: no token asked.
     secret_file: str = ""
+    # Prometheus /metrics and /health of `ivr serve`, on their own port; 0: none.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = 9573
 
     @property
     def owner(self) -> str:
@@ -104,6 +107,32 @@ class QueueSettings:
 
 
 @dataclass(frozen=True)
+class LiveSettings:
+    """The wallboard (/live): when a tile turns amber or red, and how often the queues are
+    asked again (QueueStatus) besides every login."""
+    longest_wait_amber_s: float = 30.0
+    longest_wait_red_s: float = 60.0
+    waiting_amber: int = 3
+    waiting_red: int = 6
+    service_level_amber: float = 0.8     # today's service level below this: amber
+    service_level_red: float = 0.6
+    resync_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        for name in ("longest_wait_amber_s", "longest_wait_red_s", "waiting_amber", "waiting_red",
+                     "service_level_amber", "service_level_red", "resync_s"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"live.{name}: {value!r} must be a number, at least 0")
+        if self.longest_wait_red_s < self.longest_wait_amber_s or self.waiting_red < self.waiting_amber:
+            raise ValueError("live: a red threshold must not be below its amber one")
+        if not (0 <= self.service_level_red <= self.service_level_amber <= 1):
+            raise ValueError("live: service levels are ratios with 0 <= service_level_red <= service_level_amber <= 1")
+        if self.resync_s < 5:
+            raise ValueError(f"live.resync_s: {self.resync_s!r} is below 5 s")
+
+
+@dataclass(frozen=True)
 class Settings:
     path: Path
     base: Path                      # directory of config.yaml; relative paths start here
@@ -115,6 +144,7 @@ class Settings:
     prompts_dir: Path
     state_dir: Path
     raw: dict[str, Any] = field(repr=False, default_factory=dict)  # the whole document, for the menu loader
+    live: LiveSettings = field(default_factory=LiveSettings)
 
 
 def default_config_path() -> Path:
@@ -159,6 +189,7 @@ def load_settings(path: Path | None = None, text: str | None = None) -> Settings
     rec = _section(doc, "recordings", path)
     db = _section(doc, "database", path)
     qs = _section(doc, "queues", path)
+    lv = _section(doc, "live", path)
     url = os.environ.get("IVR_DATABASE_URL") or db.get("url") or f"sqlite:///{state_dir / 'ivr.db'}"
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         url = f"sqlite:///{resolve(url[len('sqlite:///'):])}"
@@ -177,6 +208,7 @@ def load_settings(path: Path | None = None, text: str | None = None) -> Settings
             prompts_dir=resolve(doc.get("prompts_dir", "prompts")),
             state_dir=state_dir,
             raw=doc,
+            live=LiveSettings(**lv),
         )
     except TypeError as exc:  # an unknown key in a section
         raise ConfigError(str(exc).replace("__init__()", "setting"), str(path)) from None

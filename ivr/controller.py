@@ -22,6 +22,7 @@ from .menu.prompts import PromptResolver
 from .menu.session import SessionDriver
 from .store.calllog import CallLogWriter, CallRecord
 from .data.lookup import DataSource
+from .live import metrics as call_metrics
 from .store.db import open_engine
 
 log = logging.getLogger("ivr.controller")
@@ -62,7 +63,8 @@ class Controller:
         from .queues.consumer import QueueConsumer, wrapup_times
         qs = loaded.settings.queues
         self.queues = QueueConsumer(loaded.settings.ami, self.engine, qs.queue_log, wrapup_times(qs.queues_conf),
-                                    spool_dir=self.spool_dir)
+                                    spool_dir=self.spool_dir, timezone=loaded.menu.timezone,
+                                    service_level_s=qs.service_level_s, resync_s=loaded.settings.live.resync_s)
         self.server = FastAGIServer(self.handle, ctl.host, ctl.port, ctl.header_timeout, ctl.max_header_bytes,
                                     ctl.allow, token=ctl.agi_token())
 
@@ -189,6 +191,8 @@ class Controller:
         raise_open_file_limit()
         await self._close_lost_calls()
         await self.server.start()
+        from .live.health import start_endpoint
+        endpoint = await start_endpoint(self)   # /metrics and /health on controller.metrics_port
         self.queues.start()
         loop = asyncio.get_running_loop()
         loop.set_exception_handler(_loop_exception)
@@ -221,6 +225,8 @@ class Controller:
         self.calllog.close()
         self.callbacks.close()
         self.queues.close()
+        if endpoint is not None:
+            await endpoint.stop()
 
 
 def _stamp(path) -> tuple:
@@ -287,6 +293,7 @@ async def run_call(loaded: Loaded, channel, calllog: CallLogWriter, data: DataSo
     try:
         record.called = await _safe_variable(channel, "IVR_CALLED") or record.called
         calllog.start_call(record)
+        call_metrics.call_started(record)
         calls_log.info("call from %r to %r", record.caller_id, record.called)
         await channel.answer()
         outcome = await driver.run()
@@ -310,6 +317,7 @@ async def run_call(loaded: Loaded, channel, calllog: CallLogWriter, data: DataSo
         # queue has none yet: the queue's record says whether caller or agent hung up.
         record.hangup_cause = str(cause) if cause is not None else ""
         calllog.end_call(record)
+        call_metrics.call_ended(record)
         calls_log.info("call ended: %s (hung up by %s)", record.outcome, record.hangup_cause or "the queue")
     return record
 
@@ -351,6 +359,7 @@ async def store_recording(engine, settings: Settings, record: CallRecord,
     try:
         row = await finalize(engine, settings.recordings.directory, uid, record.caller_id, "", "",
                              record.consent_at or record.started_at, timeout, fmt=settings.recordings.format)
+        call_metrics.recording(row is not None)
         if row is None or not any(st.action == StepKind.QUEUE_ENTER for st in record.steps):
             return
         for _ in range(20):  # the handle-time record lands as the AMI Hangup is folded
@@ -358,6 +367,7 @@ async def store_recording(engine, settings: Settings, record: CallRecord,
                 return
             await asyncio.sleep(0.5)
     except Exception:  # a recording that cannot be stored must not take the controller down
+        call_metrics.recording(False)
         log.exception("storing the recording failed", extra={"uid": uid})
 
 

@@ -14,6 +14,7 @@ import time
 from typing import Awaitable, Callable, Sequence
 
 from ..errors import ChannelHungUp, HeaderTimeout, IncompleteHeaders, ProtocolError
+from ..live import metrics
 from .admission import admit
 from .channel import AGIChannel, call_info, check_reply
 from .connection import CLOSED, AGIConnection
@@ -144,6 +145,8 @@ class _AGIProtocol(asyncio.Protocol):
 class FastAGIChannel(AGIChannel):
     """The channel interface over one FastAGI TCP connection."""
 
+    _input_at = 0.0   # when the last reply ending a caller's input came (metrics: digit to next prompt)
+
     def __init__(self, conn: AGIConnection, protocol: _AGIProtocol):
         assert conn.request is not None
         self.request: Request = conn.request
@@ -160,6 +163,14 @@ class FastAGIChannel(AGIChannel):
         if conn.hung_up or self._gone:
             # After HANGUP every command would answer 511; don't bother Asterisk.
             raise ChannelHungUp("the caller hung up", verb)
+        # Metrics: a histogram observe per command, and one per prompt that follows an input.
+        t0 = time.perf_counter()
+        if self._input_at:
+            if metrics.is_prompt(verb, args):
+                metrics.DIGIT_TO_PROMPT.observe(t0 - self._input_at)
+                self._input_at = 0.0
+            elif verb == "EXEC":   # the call went elsewhere (Queue, Dial ...): no prompt follows this input
+                self._input_at = 0.0
         self._write(conn.send(verb, *args))
         proto = self._proto
         try:
@@ -170,7 +181,11 @@ class FastAGIChannel(AGIChannel):
                     reply = await proto.expect(verb)
             else:
                 reply = await proto.expect(verb)
+            t1 = time.perf_counter()
+            metrics.agi_command_child(verb, args).observe(t1 - t0)
             if reply.code == 200:
+                if metrics.ended_input(verb, args, reply.result_int):
+                    self._input_at = t1
                 return reply
             return check_reply(verb, reply)
         except ChannelHungUp:

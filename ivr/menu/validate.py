@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from yaml.nodes import MappingNode, Node as YNode, ScalarNode, SequenceNode
 
-from ..config import AMISettings, ControllerSettings, QueueSettings, RecordingSettings
+from ..config import AMISettings, ControllerSettings, LiveSettings, QueueSettings, RecordingSettings
 from ..errors import ConfigError
 from ..yamlguard import check_yaml
 from ..queues.conf import queue_names
@@ -103,12 +103,13 @@ def _compose(text: str) -> YNode | None:
 # --- what the document may hold ------------------------------------------------------------
 
 TOP_KEYS = ("controller", "ami", "database", "recordings", "menu", "hours", "prompts_dir", "state_dir",
-            "queues", "data", "web")
+            "queues", "data", "web", "live")
 SECTION_KEYS = {
     "controller": tuple(f.name for f in dataclasses.fields(ControllerSettings)),
     "ami": tuple(f.name for f in dataclasses.fields(AMISettings)),
     "recordings": tuple(f.name for f in dataclasses.fields(RecordingSettings)),
     "queues": tuple(f.name for f in dataclasses.fields(QueueSettings)),
+    "live": tuple(f.name for f in dataclasses.fields(LiveSettings)),
     "database": ("url",),
 }
 MENU_KEYS = ("entry", "languages", "nodes")
@@ -1018,10 +1019,13 @@ def _check_say_kinds(doc: _Doc) -> None:
 def _check_say_values(doc: _Doc) -> None:
     """value: is account.FIELD for a field an account answers, or a literal the speech rules
     can speak in every language of the menu; a data kind takes no value, a spoken kind needs one."""
+    items = list(_say_items(doc))
+    if not items:
+        return   # and the speech rules and data model are not even imported
     from ..speech import LANGUAGES, SpeechError, words
     fields = [ACCOUNT_PREFIX + f for f in account_fields()]
     spoken = [lang for lang in doc.languages if lang.lower().replace("_", "-").split("-")[0] in LANGUAGES]
-    for where, table in _say_items(doc):
+    for where, table in items:
         kind = _text(table["say"][1])
         if kind is None or kind not in say_kinds():
             continue

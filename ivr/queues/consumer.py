@@ -15,6 +15,10 @@ default). After the first login it checks, once per process, what the AMI
 user's settings leave out of the figures (`check_link`): no Timestamp, no
 `agent` events (no queue records at all), no `call` events (hangups, agent
 hold, transfers), no `user` events (the dialplan's queue results), and warns.
+
+The same link feeds the live state of the queues (ivr/live/feed.py: callers
+waiting, agents, today's figures; QueueMember* events and a QueueStatus
+rebuild at every login and every minute), which `ivr serve`'s metrics export.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from sqlalchemy.engine import Engine
 
 from ..ami.client import AMIClient
 from ..config import AMISettings
+from ..live.feed import LiveFeed
+from ..live.state import LiveState
 from .conf import wrapup_times  # noqa: F401  (the controller reads it from here)
 from .fold import EVENTS, QueueFolder
 from .queue_log import read_since
@@ -80,7 +86,8 @@ STARTUP_LOOKBACK = 86400   # at start, recover at most a day of queue_log
 
 class QueueConsumer:
     def __init__(self, ami: AMISettings, engine: Engine, queue_log: Path | None, wrapup: dict[str, float],
-                 spool_dir: Path | None = None):
+                 spool_dir: Path | None = None, timezone: str = "UTC", service_level_s: float = 20.0,
+                 resync_s: float = 60.0):
         self.engine, self.queue_log = engine, queue_log
         self.folder = QueueFolder(wrapup)
         self.writer = HandleTimeWriter(engine, spool_dir=spool_dir)
@@ -93,12 +100,14 @@ class QueueConsumer:
         self.client = AMIClient(ami, on_login=self._on_login, on_disconnect=self._on_disconnect)
         for name in FOLDED:
             self.client.manager.register_event(name, self._on_event)
+        self.live = LiveFeed(self.client, LiveState(timezone, service_level_s, wrapup), engine, resync_s)
 
     def start(self) -> None:
         """Connect in the background; panoramisk keeps reconnecting (with our backoff)."""
         self.client.manager.connect()
 
     def close(self) -> None:
+        self.live.close()
         self.client.close()
         self.writer.close()
 
@@ -169,6 +178,7 @@ class QueueConsumer:
     def _on_disconnect(self, manager, exc) -> None:
         self.disconnected_at = self.folder.last_timestamp or time.time()
         self.lost_at = time.time()
+        self.live.on_disconnect(manager, exc)
         log.warning("AMI connection lost (%s); open queue records: %d", exc, len(self.folder.open))
 
     def _on_login(self, manager) -> None:
@@ -180,6 +190,7 @@ class QueueConsumer:
         replayed = self.replay(since)
         log.info("AMI logged in (%d); replayed %d queue_log event(s) since %.0f", self.logins, replayed, since)
         self._spawn(self.reconcile(self.lost_at))
+        self.live.on_login(manager)
         if self.logins == 1:
             self._spawn(self.check_link())
         self.disconnected_at = self.lost_at = None

@@ -22,18 +22,22 @@ COOKIE = {"httponly": True, "samesite": "strict"}
 
 
 def create_app(settings: Settings) -> FastAPI:
-    app = FastAPI(title="IVR console", docs_url=None, redoc_url=None, openapi_url=None)
+    from .live import build_feed, lifespan
+    app = FastAPI(title="IVR console", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app.state.settings = settings
     app.state.console = Console(
         engine=open_engine(settings.database_url), recordings_dir=settings.recordings.directory.resolve(),
         state_dir=settings.state_dir, signer=Signer(load_secret(settings.state_dir)),
         retention_days=settings.recordings.retention_days, service_level_s=settings.queues.service_level_s)
+    app.state.live = build_feed(settings, app.state.console.engine)   # the wallboard's state (ivr/web/live.py)
     _errors(app)
     _headers(app)
     _login(app)
-    from . import admin, media, pages
+    from . import admin, live, media, pages
     app.include_router(pages.router)
     app.include_router(media.router)
     app.include_router(admin.router)
+    app.include_router(live.router)
     return app
 
 

@@ -15,7 +15,7 @@ BASE = """<!doctype html>
  .num{text-align:right} .filters input{width:9em} .err{color:#a00} .ok{color:#060}
  img.wave{max-width:100%;border:1px solid #ddd}
 </style></head><body>
-{% if session %}<nav><a href="/recordings">Recordings</a><a href="/dashboard">Handle times</a>
+{% if session and not wall %}<nav><a href="/live">Live</a><a href="/recordings">Recordings</a><a href="/dashboard">Handle times</a>
 <a href="/audit">Audit log</a>{% if session.is_admin %}<a href="/purge">Purge</a>{% endif %}
 <form method="post" action="/logout"><input type="hidden" name="csrf" value="{{ session.csrf }}">
 {{ session.user }} ({{ session.role }}) <button>Log out</button></form></nav>{% endif %}
@@ -108,13 +108,158 @@ PURGE = """{% extends "base.html" %}{% block main %}<h1>Purge (retention {{ days
 {% if plan.items %}<form method="post" action="/purge"><input type="hidden" name="csrf" value="{{ session.csrf }}">
 <button id="purge">Delete these {{ plan.items|length }} recording(s)</button></form>{% endif %}{% endblock %}"""
 
+LIVE = """{% extends "base.html" %}{% block title %}Live queues{% endblock %}{% block main %}
+<style>
+ body{background:#111;color:#eee} main{padding:.6em 1.2em} h1{margin:.2em 0;font-size:1.6em}
+ #banner{display:none;background:#a60;color:#fff;font-size:1.6em;padding:.3em .6em;margin:.3em 0}
+ #banner.on{display:block} .stale .tile{opacity:.45}
+ #tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(30em,1fr));gap:1em}
+ .tile{background:#263238;border-radius:.4em;padding:.6em 1em;border-left:1.2em solid #2e7d32}
+ .tile.amber{border-left-color:#f9a825} .tile.red{border-left-color:#c62828;background:#3a1f1f}
+ .tile h2{font-size:2.4em;margin:0} .big{display:flex;gap:2em;align-items:baseline}
+ .big div{font-size:1.3em} .big b{display:block;font-size:4.2em;line-height:1;font-variant-numeric:tabular-nums}
+ .counts,.today{font-size:1.5em;margin:.3em 0} .counts span,.today span{margin-right:1em;white-space:nowrap}
+ table.agents{width:100%;font-size:1.25em;margin:.3em 0} table.agents td{border-bottom:1px solid #37474f;padding:.15em .3em}
+ .state{font-weight:bold;padding:0 .4em;border-radius:.2em}
+ .s-available{background:#2e7d32} .s-in-call{background:#1565c0} .s-ringing{background:#6a1b9a}
+ .s-paused{background:#e65100} .s-wrap-up{background:#00695c} .s-unavailable{background:#555}
+ form.act{display:inline} form.act input{width:8em} button{font-size:1em}
+ .wall main{padding:.4em .8em} .wall #tiles{grid-template-columns:repeat(auto-fit,minmax(28em,1fr))}
+ .wall .tile{font-size:1.15em} #toolbar{float:right;font-size:1.1em} #toolbar a{color:#9cf}
+</style>
+<div id="root" class="{{ 'wall' if wall else '' }}">
+<div id="toolbar"><span id="clock"></span> <button id="fullscreen">Full screen</button>
+{% if not wall %}<a href="/live?wall=1">wall view</a>{% endif %}</div>
+<h1>Queues now</h1>
+<div id="banner"></div>
+<div id="tiles"></div>
+{% if session.is_admin and not wall %}<p id="admin-note">Actions: pause or unpause an agent (with a reason),
+log a dynamic agent in or out of a queue. Each is written to the audit log.</p>{% endif %}
+</div>
+<script id="initial" type="application/json">{{ initial|safe }}</script>
+<script>
+(function(){
+const T = {{ thresholds|safe }};
+const ADMIN = {{ 'true' if (session.is_admin and not wall) else 'false' }};
+const CSRF = {{ session.csrf|tojson }};
+let snap = JSON.parse(document.getElementById('initial').textContent), got = Date.now(), last = Date.now();
+const root = document.getElementById('root'), tiles = document.getElementById('tiles'), banner = document.getElementById('banner');
+function el(tag, attrs, text){const e=document.createElement(tag);for(const k in (attrs||{}))e.setAttribute(k,attrs[k]);if(text!==undefined)e.textContent=text;return e;}
+function mmss(s){s=Math.max(0,Math.floor(s));return Math.floor(s/60)+':'+String(s%60).padStart(2,'0');}
+function pct(x){return x===null||x===undefined?'–':Math.round(x*100)+'%';}
+function level(q, longest){
+  const sl=q.today.service_level;
+  if(longest>=T.wait_red||q.waiting>=T.waiting_red||(sl!==null&&sl<T.sl_red))return 'red';
+  if(longest>=T.wait_amber||q.waiting>=T.waiting_amber||(sl!==null&&sl<T.sl_amber))return 'amber';
+  return 'ok';
+}
+function actionForm(fields, label, withReason){
+  const f=el('form',{class:'act',method:'post',action:'/live/agent'});
+  f.appendChild(el('input',{type:'hidden',name:'csrf',value:CSRF}));
+  for(const k in fields)f.appendChild(el('input',{type:'hidden',name:k,value:fields[k]}));
+  if(withReason)f.appendChild(el('input',{name:'reason',placeholder:'reason','aria-label':'reason'}));
+  const b=el('button',{type:'submit',class:'do-'+fields.action},label);f.appendChild(b);
+  f.addEventListener('submit',ev=>{ev.preventDefault();post(f);});
+  return f;
+}
+function loginForm(queue){
+  const f=el('form',{class:'act login',method:'post',action:'/live/agent'});
+  f.appendChild(el('input',{type:'hidden',name:'csrf',value:CSRF}));
+  f.appendChild(el('input',{type:'hidden',name:'action',value:'login'}));
+  f.appendChild(el('input',{type:'hidden',name:'queue',value:queue}));
+  f.appendChild(el('input',{name:'interface',placeholder:'PJSIP/alice','aria-label':'interface'}));
+  f.appendChild(el('input',{name:'name',placeholder:'name','aria-label':'name'}));
+  f.appendChild(el('button',{type:'submit',class:'do-login'},'Log in agent'));
+  f.addEventListener('submit',ev=>{ev.preventDefault();post(f);});
+  return f;
+}
+async function post(f){
+  const r=await fetch('/live/agent',{method:'POST',body:new FormData(f),headers:{'Accept':'application/json'},credentials:'same-origin'});
+  let m={};try{m=await r.json();}catch(e){m={message:r.statusText};}
+  if(!r.ok)alert('Not done: '+(m.message||m.detail||r.status));
+}
+function render(){
+  const elapsed=(Date.now()-got)/1000;
+  root.classList.toggle('stale', !!snap.stale);
+  banner.classList.toggle('on', !!snap.stale);
+  banner.textContent = snap.stale ? 'STALE: '+(snap.note||'no data from Asterisk')+(snap.stale_since?' (since '+new Date(snap.stale_since*1000).toLocaleTimeString()+')':'') : '';
+  const frag=document.createDocumentFragment();
+  for(const q of snap.queues){
+    const live = snap.stale?0:elapsed, longest = q.waiting? q.longest_wait_s+live : 0;
+    const t=el('section',{class:'tile '+level(q,longest),'data-queue':q.name});
+    t.appendChild(el('h2',{},q.name));
+    const big=el('div',{class:'big'});
+    const w=el('div',{},'waiting'); w.prepend(el('b',{class:'waiting'},String(q.waiting)));
+    const l=el('div',{},'longest wait'); l.prepend(el('b',{class:'longest'},mmss(longest)));
+    const a=el('div',{},'available'); a.prepend(el('b',{class:'available'},String(q.available)));
+    big.append(w,l,a); t.appendChild(big);
+    const c=el('div',{class:'counts'});
+    for(const [k,label] of [['logged_in','logged in'],['in_call','on a call'],['ringing','ringing'],['paused','paused'],['wrapup','wrap-up']])
+      c.appendChild(el('span',{class:'n-'+k},q[k]+' '+label));
+    t.appendChild(c);
+    const d=q.today, td=el('div',{class:'today'});
+    for(const [k,v] of [['offered',d.offered],['answered',d.answered],['abandoned',d.abandoned],['SL',pct(d.service_level)],['ASA',d.asa_s===null?'–':mmss(d.asa_s)]])
+      td.appendChild(el('span',{class:'t-'+k},'today '+k+' '+v));
+    t.appendChild(td);
+    const tb=el('table',{class:'agents'});
+    for(const ag of q.agents){
+      const tr=el('tr',{'data-interface':ag.interface});
+      tr.appendChild(el('td',{},ag.name));
+      const st=el('td'); st.appendChild(el('span',{class:'state s-'+ag.state},ag.state+(ag.reason?' ('+ag.reason+')':'')+(ag.state==='paused'&&ag.in_call?' · on a call':''))); tr.appendChild(st);
+      if(ADMIN){const x=el('td');
+        if(ag.paused)x.appendChild(actionForm({action:'unpause',queue:q.name,interface:ag.interface},'Unpause'));
+        else x.appendChild(actionForm({action:'pause',queue:q.name,interface:ag.interface},'Pause',true));
+        if(ag.dynamic)x.appendChild(actionForm({action:'logout',queue:q.name,interface:ag.interface},'Log out'));
+        tr.appendChild(x);}
+      tb.appendChild(tr);
+    }
+    t.appendChild(tb);
+    if(ADMIN)t.appendChild(loginForm(q.name));
+    frag.appendChild(t);
+  }
+  // keep what an admin is typing: redraw the tiles only when no input has focus
+  const a=document.activeElement;
+  if(a&&a.tagName==='INPUT'&&tiles.contains(a))return;
+  tiles.replaceChildren(frag);
+}
+let es=null;
+function connect(){
+  if(es)es.close();
+  es=new EventSource('/live/events');
+  es.addEventListener('state',ev=>{snap=JSON.parse(ev.data);got=Date.now();last=Date.now();render();});
+  es.onerror=()=>{ if(es.readyState===EventSource.CLOSED){setTimeout(connect,2000);} };
+}
+connect();
+setInterval(()=>{ // tick the waits; reconnect when the console went quiet (restarted, network)
+  document.getElementById('clock').textContent=new Date().toLocaleTimeString();
+  if(Date.now()-last>{{ 3 * 5 * 1000 }}){last=Date.now();connect();}
+  tick();
+},1000);
+function tick(){
+  const elapsed=snap.stale?0:(Date.now()-got)/1000;
+  for(const q of snap.queues){
+    const t=tiles.querySelector('section[data-queue="'+CSS.escape(q.name)+'"]'); if(!t)continue;
+    const longest=q.waiting?q.longest_wait_s+elapsed:0;
+    t.querySelector('.longest').textContent=mmss(longest);
+    t.className='tile '+level(q,longest);
+  }
+}
+document.getElementById('fullscreen').addEventListener('click',()=>{
+  if(!location.search.includes('wall=1')){location.href='/live?wall=1#fs';return;}
+  document.documentElement.requestFullscreen&&document.documentElement.requestFullscreen();
+});
+if(location.hash==='#fs')document.body.addEventListener('click',()=>document.documentElement.requestFullscreen&&document.documentElement.requestFullscreen(),{once:true});
+render();
+})();
+</script>{% endblock %}"""
+
 ERROR = """{% extends "base.html" %}{% block main %}<h1>{{ code }}</h1><p class="err">{{ message }}</p>{% endblock %}"""
 
 env = Environment(
     loader=DictLoader({"base.html": BASE, "login.html": LOGIN, "filters.html": FILTERS,
                        "recordings.html": RECORDINGS, "recording.html": RECORDING, "audit.html": AUDIT,
                        "audit_table.html": AUDIT_TABLE, "call.html": CALL, "dashboard.html": DASHBOARD,
-                       "purge.html": PURGE, "error.html": ERROR}),
+                       "purge.html": PURGE, "error.html": ERROR, "live.html": LIVE}),
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
 
