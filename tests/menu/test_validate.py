@@ -140,6 +140,28 @@ EXPECTED: dict[str, list[str]] = {
     "bad_retention.yaml": [
         "cases/bad_retention.yaml:3:19: error: recordings.retention_days: -1 is out of range (at least 1)",
     ],
+    # Every say kind is one the speech rules or the data speak; every account.* field one an account answers.
+    "say_kind.yaml": [
+        "cases/say_kind.yaml:9:31: error: menu.nodes.main.prompt.say: unknown kind 'mony' (did you mean 'money'?)",
+        "cases/say_kind.yaml:9:68: error: menu.nodes.main.prompt.say: unknown kind 'tarifs' (did you mean 'tariffs'?)",
+        "cases/say_kind.yaml:15:16: error: menu.nodes.more.prompt.say: unknown kind 'dat' (did you mean 'date'?)",
+    ],
+    "say_value.yaml": [
+        "cases/say_value.yaml:9:45: error: menu.nodes.main.prompt.value: 'account.balanse' is no value a call can "
+        "say (did you mean 'account.balance'?)",
+        "cases/say_value.yaml:9:82: error: menu.nodes.main.prompt.value: 'acount.due_date' is no value a call can "
+        "say (did you mean 'account.due_date'?)",
+        "cases/say_value.yaml:14:32: error: menu.nodes.more.prompt.value: 'account.numbr' is no value a call can "
+        "say (did you mean 'account.number'?)",
+        "cases/say_value.yaml:15:31: error: menu.nodes.more.prompt.value: 'tariff.price' is no value a call can "
+        "say (allowed: account.number, account.balance, account.due_date)",
+        "cases/say_value.yaml:16:32: error: menu.nodes.more.prompt.value: cannot be spoken: en number: '12x' is "
+        "not a whole number",
+        "cases/say_value.yaml:18:12: error: menu.nodes.more.prompt: say money needs a value: account.FIELD "
+        "(number, balance, due_date) or a literal",
+        "cases/say_value.yaml:19:26: warning: menu.nodes.more.prompt.value: say tariffs speaks the data itself; "
+        "value is ignored",
+    ],
     "language_option.yaml": [
         "cases/language_option.yaml:5:61: error: menu.nodes.main.options[\"3\"]: 'de' is not in "
         "menu.languages (en, pl)",
@@ -316,3 +338,170 @@ def test_every_reference_to_a_missing_node_is_reported():
     problems = [p for p in validate_text(text, "big.yaml", CASES) if "no node named 'gone'" in p.message]
     assert len(problems) == n - 1
     assert problems[0].line == 4 and problems[-1].line == n + 2
+
+
+# --- what prompts say: the kinds and fields come from the code -------------------------------------
+
+def say_menu(*items: str) -> str:
+    prompt = ", ".join(items)
+    return text_of(f"    main: {{type: play, prompt: [{prompt}], next: bye}}\n    bye: {{type: hangup}}\n")
+
+
+def say_problems(*items: str) -> list[str]:
+    return [p.format() for p in validate_text(say_menu(*items), "c.yaml", CASES, require_prompts=False)]
+
+
+def data_kinds_by_running_expand() -> list[str]:
+    """The kinds runtime.expand answers with a LoadData, found by running it on every string of
+    the module (not by reading expand the way validate does)."""
+    import ast
+    import inspect
+
+    from ivr.menu import runtime
+    from ivr.menu.actions import LoadData
+    from ivr.menu.items import Say
+    strings = {n.value for n in ast.walk(ast.parse(inspect.getsource(runtime)))
+               if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value.isidentifier()}
+    found = []
+    for kind in sorted(strings):
+        steps = runtime.expand("n", (Say(kind, ""),), runtime.CallContext(language="en"))
+        try:
+            if isinstance(next(steps), LoadData):
+                found.append(kind)
+        except StopIteration:
+            pass
+    return found
+
+
+def sample_account():
+    """An AccountView with every attribute filled in, whatever fields it gains."""
+    import dataclasses
+    import typing
+    from datetime import date
+    from decimal import Decimal
+
+    from ivr.data.lookup import AccountView
+    samples = {str: "10003", Decimal: Decimal("12.50"), date: date(2026, 12, 15), int: 1, float: 1.0, bool: True}
+    hints = typing.get_type_hints(AccountView)
+    values = {}
+    for f in dataclasses.fields(AccountView):
+        kinds = [t for t in (typing.get_args(hints[f.name]) or (hints[f.name],)) if t is not type(None)]
+        values[f.name] = next(samples[t] for t in kinds if t in samples)
+    return AccountView(**values)
+
+
+def test_every_kind_the_code_speaks_is_accepted():
+    from ivr.speech import KINDS
+    data = data_kinds_by_running_expand()
+    assert {"tariffs", "billing_rules"} <= set(data)
+    items = [f"{{say: {k}, value: account.number}}" for k in KINDS] + [f"{{say: {k}}}" for k in data]
+    assert say_problems(*items) == []
+    assert "unknown kind 'shout'" in say_problems("{say: shout, value: account.number}")[0]
+
+
+def test_every_field_an_account_answers_is_accepted_and_no_other():
+    import dataclasses
+    account = sample_account()
+    answered = [f.name for f in dataclasses.fields(account) if account.value(f.name) is not None]
+    assert {"balance", "due_date"} <= set(answered)
+    assert say_problems(*[f"{{say: digits, value: account.{f}}}" for f in answered]) == []
+    for field in (f.name for f in dataclasses.fields(account) if f.name not in answered):
+        [line] = say_problems(f"{{say: digits, value: account.{field}}}")
+        assert f"'account.{field}' is no value a call can say" in line
+
+
+def test_a_kind_or_field_the_code_gains_is_accepted_without_touching_validate(monkeypatch):
+    """No list in validate.py to keep in step: a new speech kind, data kind or account field is
+    accepted as soon as the speech rules, runtime.expand or AccountView.value have it."""
+    import ivr.speech
+    from ivr.data.lookup import AccountView
+    from ivr.menu import runtime, validate
+    from ivr.menu.actions import LoadData
+    original_value, original_expand = AccountView.value, runtime.expand
+
+    def value(self, field):
+        if field == "email":
+            return "ewa@example.com"
+        return original_value(self, field)
+
+    def expand(node, items, ctx):
+        if items and items[0].kind == "opening_hours":
+            return (yield LoadData(node, "opening_hours"))
+        return (yield from original_expand(node, items, ctx))
+
+    before = say_problems("{say: percent, value: account.number}", "{say: opening_hours}",
+                          "{say: digits, value: account.email}")
+    assert len(before) == 3
+    monkeypatch.setattr(ivr.speech, "KINDS", (*ivr.speech.KINDS, "percent"))
+    monkeypatch.setattr(AccountView, "value", value)
+    monkeypatch.setattr(runtime, "expand", expand)
+    for cached in (validate.data_kinds, validate.say_kinds, validate.account_fields):
+        cached.cache_clear()
+    try:
+        after = say_problems("{say: opening_hours}", "{say: digits, value: account.email}")
+        assert after == []
+        assert "percent" in validate.say_kinds()
+    finally:
+        monkeypatch.undo()
+        for cached in (validate.data_kinds, validate.say_kinds, validate.account_fields):
+            cached.cache_clear()
+
+
+# --- YAML that would take the process down --------------------------------------------------------
+
+def timed_problems(text: str) -> tuple[list[str], float]:
+    import time
+    start = time.monotonic()
+    problems = [p.format() for p in validate_text(text, "c.yaml", CASES)]
+    return problems, time.monotonic() - start
+
+
+def test_ten_thousand_brackets_are_nesting_too_deep():
+    problems, took = timed_problems("menu: " + "[" * 10_000 + "]" * 10_000 + "\n")
+    [line] = problems
+    assert line.startswith("c.yaml:1:") and ": error: nesting too deep" in line
+    assert took < 5
+
+
+def test_three_thousand_block_levels_are_nesting_too_deep():
+    text = "menu:\n" + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(3_000)) + "  " * 3_001 + "x\n"
+    problems, took = timed_problems(text)
+    # The top level is the first mapping; the 101st starts at line 101 (k99), indented 2 * 100.
+    assert problems == ["c.yaml:101:201: error: nesting too deep: more than 100 levels of lists and mappings"]
+    assert took < 10
+
+
+def test_nesting_through_aliases_counts_too():
+    text = "deep: &d " + "[" * 60 + "]" * 60 + "\n" + text_of("    main: {type: hangup}\n") + \
+        "web: " + "[" * 50 + "*d" + "]" * 50 + "\n"
+    [line] = timed_problems(text)[0]
+    assert line == "c.yaml:6:56: error: nesting too deep: alias *d nests more than 100 levels of lists and mappings"
+
+
+def test_a_billion_laughs_is_refused_at_its_alias():
+    lines = ['lol0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"lol{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 10)]
+    text = "\n".join(lines) + "\n" + text_of("    main: {type: hangup, prompt: [welcome]}\n") + \
+        "hours: {office: {timezone: UTC, holidays: *l9}}\n"
+    problems, took = timed_problems(text)
+    assert problems == ["c.yaml:7:12: error: aliases expand to more than 1,000,000 nodes (at *l5); is this a "
+                        "YAML bomb? Write the values out"]
+    assert took < 5
+
+
+def test_merge_key_bomb_is_refused_too():
+    # Each mapping merges the one before twice: PyYAML and the validator would expand 2**40 keys.
+    text = "a0: &a0 {x: 1}\n" + "".join(f"a{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}], y{i}: 1}}\n"
+                                        for i in range(1, 41)) + text_of("    main: {type: hangup}\n")
+    [line] = timed_problems(text)[0]
+    assert line.startswith("c.yaml:") and "aliases expand to more than 1,000,000 nodes" in line
+
+
+def test_reused_defaults_are_no_bomb():
+    # 2,000 nodes merging one block of defaults: far under the bound.
+    nodes = "".join(f'    n{i}: {{<<: *defaults, options: {{"1": n{(i + 1) % 2000}, "2": bye}}}}\n'
+                    for i in range(2000))
+    text = ("menu:\n  entry: n0\n  nodes:\n"
+            "    bye: &defaults {type: menu, retries: 2, on_failure: bye2, options: {\"1\": bye2}}\n"
+            "    bye2: {type: hangup}\n" + nodes)
+    assert not [p for p in validate_text(text, "c.yaml", CASES) if p.severity == "error"]
