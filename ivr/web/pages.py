@@ -1,12 +1,17 @@
-"""Server-rendered pages: recordings search and detail, call detail,
-handle-time dashboard, audit log. Reading metadata is not a replay: only
-the media endpoints write audit rows."""
+"""Server-rendered pages: recordings search and detail, the call log search
+and call detail, handle-time dashboard, audit log. Reading metadata is not a
+replay: only the media endpoints write audit rows.
+
+Searches page with keysets (`after`/`before` = a row's (started_at, id), the
+links the page prints), never OFFSET. A parameter the page cannot read
+answers 400 with the page and the message, no traceback."""
 
 from __future__ import annotations
 
 import tempfile
 from dataclasses import astuple, fields
 from pathlib import Path
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -14,16 +19,19 @@ from fastapi.responses import Response
 
 from ..queues.store import stays_of_call
 from ..recordings.export import FORMATS
-from ..recordings.store import RecordingFilter, audit_log, of_call, search
+from ..recordings.store import RecordingFilter, audit_log, of_call, search_page
 from ..reports.handle_times import GROUPINGS, handle_times
 from ..reports.output import cell, render as render_report
-from ..store.calls import call_summary, get_call
+from ..store.calls import CallFilter, PageKey, call_summary, get_call, search_calls
 from ..store.window import parse_when
 from .auth import SessionData
 from .context import console, page, page_session, recording_by_id
 
 router = APIRouter()
-LIMIT = 200
+LIMIT = 200            # rows of a recordings page
+CALLS_LIMIT = 50       # rows of a call log page
+MAX_LIMIT = 500
+DASHBOARD_DAYS = 30    # the dashboard's window when none is given
 
 
 def _text(request: Request, *names: str) -> dict[str, str | None]:
@@ -31,7 +39,35 @@ def _text(request: Request, *names: str) -> dict[str, str | None]:
 
 
 def _window(q: dict) -> tuple:
-    return parse_when("since", q["since"]), parse_when("until", q["until"])
+    since, until = parse_when("since", q["since"]), parse_when("until", q["until"])
+    if since is not None and until is not None and until <= since:
+        raise ValueError(f"until {q['until']!r} is not after since {q['since']!r}")
+    return since, until
+
+
+def _paging(request: Request, default: int) -> tuple[int, PageKey | None, PageKey | None]:
+    """limit, after, before from the query; ValueError naming the parameter."""
+    q = _text(request, "limit", "after", "before")
+    limit = default
+    if q["limit"] is not None:
+        if not q["limit"].isdigit() or not 1 <= int(q["limit"]) <= MAX_LIMIT:
+            raise ValueError(f"limit {q['limit']!r}: not a number of rows from 1 to {MAX_LIMIT}")
+        limit = int(q["limit"])
+    if q["after"] is not None and q["before"] is not None:
+        raise ValueError("after and before: give one of them (a page is either older or newer)")
+    after = PageKey.parse("after", q["after"]) if q["after"] is not None else None
+    before = PageKey.parse("before", q["before"]) if q["before"] is not None else None
+    return limit, after, before
+
+
+def _pager(q: dict, request: Request, older: PageKey | None, newer: PageKey | None) -> dict[str, str | None]:
+    """The next/previous links' query strings: the same filters and page size, one key."""
+    keep = {k: v for k, v in q.items() if v}
+    limit = (request.query_params.get("limit") or "").strip()
+    if limit:
+        keep["limit"] = limit
+    return {"older": urlencode({**keep, "after": older.token()}) if older else None,
+            "newer": urlencode({**keep, "before": newer.token()}) if newer else None}
 
 
 def _seconds(text: str | None) -> float | None:
@@ -46,15 +82,32 @@ def _seconds(text: str | None) -> float | None:
 @router.get("/recordings")
 def recordings(request: Request, session: SessionData = Depends(page_session)):
     q = _text(request, "since", "until", "caller", "queue", "agent", "min_duration")
-    rows, error = [], ""
     try:
         since, until = _window(q)
         min_duration = _seconds(q["min_duration"])
-        rows = search(console(request).engine,
-                      RecordingFilter(since, until, q["caller"], q["queue"], q["agent"], min_duration), LIMIT)
+        limit, after, before = _paging(request, LIMIT)
+        found = search_page(console(request).engine,
+                            RecordingFilter(since, until, q["caller"], q["queue"], q["agent"], min_duration),
+                            limit, after, before)
     except ValueError as exc:
-        error = str(exc)
-    return page("recordings.html", session, q=q, rows=rows, error=error)
+        return page("recordings.html", session, 400, q=q, rows=[], error=str(exc))
+    return page("recordings.html", session, q=q, rows=found.rows, error="",
+                **_pager(q, request, found.older, found.newer))
+
+
+@router.get("/calls")
+def calls(request: Request, session: SessionData = Depends(page_session)):
+    """The call log: caller, called number, outcome, time range; newest first, a page at a time.
+    (No hotline filter yet: the calls table has no hotline column.)"""
+    q = _text(request, "since", "until", "caller", "called", "outcome")
+    try:
+        since, until = _window(q)
+        limit, after, before = _paging(request, CALLS_LIMIT)
+        found = search_calls(console(request).engine, CallFilter(since, until, q["caller"], q["called"], q["outcome"]),
+                             limit, after, before)
+    except ValueError as exc:
+        return page("calls.html", session, 400, q=q, rows=[], error=str(exc))
+    return page("calls.html", session, q=q, rows=found.rows, error="", **_pager(q, request, found.older, found.newer))
 
 
 @router.get("/recordings/{rec_id}")
@@ -74,8 +127,17 @@ def call(request: Request, unique_id: str, session: SessionData = Depends(page_s
                 recording=of_call(engine, found.unique_id))
 
 
-def _handle_times(request: Request):
+def _dashboard_query(request: Request) -> dict:
+    """The dashboard's filters; with no dates at all, the last DASHBOARD_DAYS days (UTC), shown in the form:
+    a year of history is a choice, not what a click on the menu costs."""
     q = _text(request, "since", "until", "queue", "by")
+    if q["since"] is None and q["until"] is None:
+        q["since"] = (datetime.now(timezone.utc).date() - timedelta(days=DASHBOARD_DAYS)).isoformat()
+    return q
+
+
+def _handle_times(request: Request):
+    q = _dashboard_query(request)
     by = q["by"] or "queue"
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {', '.join(GROUPINGS)}")
@@ -91,11 +153,12 @@ def dashboard(request: Request, session: SessionData = Depends(page_session)):
         q, by, rows = _handle_times(request)
         error = ""
     except ValueError as exc:
-        q, rows, error = _text(request, "since", "until", "queue", "by"), [], str(exc)
+        return page("dashboard.html", session, 400, q=_dashboard_query(request), error=str(exc), query="",
+                    fields=[], rows=[], chart=False)
     names = [f.name for f in fields(rows[0])] if rows else []
     query = urlencode({k: v for k, v in q.items() if v})
     return page("dashboard.html", session, q=q, error=error, query=query, fields=names,
-                rows=[[cell(v) for v in astuple(r)] for r in rows])
+                rows=[[cell(v) for v in astuple(r)] for r in rows], chart=True)
 
 
 @router.get("/dashboard/chart.png")
@@ -113,10 +176,9 @@ def dashboard_chart(request: Request, session: SessionData = Depends(page_sessio
 @router.get("/audit")
 def audit(request: Request, session: SessionData = Depends(page_session)):
     q = _text(request, "since", "until", "call")
-    rows, error = [], ""
     try:
         since, until = _window(q)
         rows = audit_log(console(request).engine, since, until, unique_id=q["call"], limit=500)
     except ValueError as exc:
-        error = str(exc)
-    return page("audit.html", session, q=q, audit=rows, error=error)
+        return page("audit.html", session, 400, q=q, audit=[], error=str(exc))
+    return page("audit.html", session, q=q, audit=rows, error="")

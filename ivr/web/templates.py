@@ -12,11 +12,11 @@ BASE = """<!doctype html>
  nav{background:#234;padding:.6em 2em;color:#fff} nav a{color:#fff;margin-right:1.2em}
  nav form{display:inline;float:right} table{border-collapse:collapse;margin:.8em 0}
  td,th{border-bottom:1px solid #ddd;padding:.3em .7em;text-align:left} th{background:#f4f4f4}
- .num{text-align:right} .filters input{width:9em} .err{color:#a00} .ok{color:#060}
+ .num{text-align:right} .pager a{margin-right:1.5em} .hint{color:#666;font-size:90%} .filters input{width:9em} .err{color:#a00} .ok{color:#060}
  img.wave{max-width:100%;border:1px solid #ddd}
 </style></head><body>
 {% if session and not wall %}<nav><a href="/live">Live</a><a href="/recordings">Recordings</a><a href="/dashboard">Handle times</a>
-<a href="/audit">Audit log</a>{% if session.is_admin %}<a href="/purge">Purge</a>{% endif %}
+<a href="/calls">Calls</a><a href="/audit">Audit log</a>{% if session.is_admin %}<a href="/purge">Purge</a>{% endif %}
 <form method="post" action="/logout"><input type="hidden" name="csrf" value="{{ session.csrf }}">
 {{ session.user }} ({{ session.role }}) <button>Log out</button></form></nav>{% endif %}
 <main>{% block main %}{% endblock %}</main></body></html>"""
@@ -46,7 +46,24 @@ RECORDINGS = """{% extends "base.html" %}{% block main %}<h1>Recordings</h1>
 <span class="state" title="WAV header never finalized; rewritten from the file size">repaired</span>{% endif %}</td>
 <td><audio controls preload="none" src="/media/{{ r.id }}"></audio></td>
 <td><a href="/recordings/{{ r.id }}">details</a> · <a href="/calls/{{ r.unique_id|urlencode }}">call</a></td></tr>
-{% else %}<tr><td colspan="8">No recordings match.</td></tr>{% endfor %}</table>{% endblock %}"""
+{% else %}<tr><td colspan="8">No recordings match.</td></tr>{% endfor %}</table>{% include "pager.html" %}{% endblock %}"""
+
+PAGER = """<p class="pager">{% if newer %}<a id="prev" rel="prev" href="?{{ newer }}">&larr; newer</a>{% endif %}
+{% if older %}<a id="next" rel="next" href="?{{ older }}">older &rarr;</a>{% endif %}</p>"""
+
+CALLS = """{% extends "base.html" %}{% block main %}<h1>Calls</h1>
+{% with extra=["caller", "called", "outcome"] %}{% include "filters.html" %}{% endwith %}
+<p class="hint">Times in UTC. Caller, called and outcome match exactly, or as a prefix ending in *
+(<code>+48600*</code>, <code>queue:*</code>).</p>
+<table id="calls"><tr><th>Started (UTC)</th><th>Caller</th><th>Called</th><th class="num">Duration</th>
+<th>Language</th><th>Digits</th><th>Outcome</th><th>Consent</th></tr>
+{% for c in rows %}<tr data-unique-id="{{ c.unique_id }}"><td><a href="/calls/{{ c.unique_id|urlencode }}">
+{{ c.started_at.strftime('%Y-%m-%d %H:%M:%S') }}</a></td><td>{{ c.caller_id }}</td><td>{{ c.called }}</td>
+<td class="num">{% if c.ended_at %}{{ '%.0f'|format((c.ended_at - c.started_at).total_seconds()) }} s{% endif %}</td>
+<td>{{ c.language }}</td><td>{{ c.digits }}</td><td class="outcome">{{ c.outcome }}</td>
+<td>{% if c.consent is none %}-{% elif c.consent %}yes{% else %}no{% endif %}</td></tr>
+{% else %}<tr><td colspan="8">No calls match.</td></tr>{% endfor %}</table>
+{% include "pager.html" %}{% endblock %}"""
 
 RECORDING = """{% extends "base.html" %}{% block main %}<h1>Recording {{ r.id }}</h1>
 <table><tr><th>Call</th><td><a href="/calls/{{ r.unique_id|urlencode }}">{{ r.unique_id }}</a></td></tr>
@@ -95,7 +112,7 @@ CALL = """{% extends "base.html" %}{% block main %}<h1>Call {{ c.unique_id }}</h
 
 DASHBOARD = """{% extends "base.html" %}{% block main %}<h1>Handle times</h1>
 {% with extra=["queue", "by"] %}{% include "filters.html" %}{% endwith %}
-<p><img id="chart" alt="handle-time chart" src="/dashboard/chart.png?{{ query }}"></p>
+{% if chart %}<p><img id="chart" alt="handle-time chart" src="/dashboard/chart.png?{{ query }}"></p>{% endif %}
 <table id="handle-times"><tr>{% for f in fields %}<th>{{ f }}</th>{% endfor %}</tr>
 {% for row in rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>{% endfor %}</table>{% endblock %}"""
 
@@ -257,7 +274,7 @@ ERROR = """{% extends "base.html" %}{% block main %}<h1>{{ code }}</h1><p class=
 
 env = Environment(
     loader=DictLoader({"base.html": BASE, "login.html": LOGIN, "filters.html": FILTERS,
-                       "recordings.html": RECORDINGS, "recording.html": RECORDING, "audit.html": AUDIT,
+                       "recordings.html": RECORDINGS, "pager.html": PAGER, "calls.html": CALLS, "recording.html": RECORDING, "audit.html": AUDIT,
                        "audit_table.html": AUDIT_TABLE, "call.html": CALL, "dashboard.html": DASHBOARD,
                        "purge.html": PURGE, "error.html": ERROR, "live.html": LIVE}),
     autoescape=select_autoescape(default=True, default_for_string=True),
