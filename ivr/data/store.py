@@ -213,6 +213,13 @@ _MERGE = [
        (SELECT 1 FROM billing_rules r WHERE r.name = s.name AND r.language = s.language)""",
 ]
 
+_DUPLICATES = [   # (set, stage, key columns, how a key is named) as load.py names them
+    ("account", "ivr_stage_accounts", ("number",), lambda n: f"account {n}"),
+    ("phone", "ivr_stage_phones", ("phone",), lambda p: p),
+    ("tariff", "ivr_stage_tariffs", ("name", "valid_from"), lambda n, d: f"tariff {n} from {d}"),
+    ("rule", "ivr_stage_rules", ("name", "language"), lambda n, lang: f"billing rule {n} ({lang})"),
+]
+
 _NEW_WITHOUT_PIN = """SELECT s.line FROM ivr_stage_accounts s WHERE s.pin_hash IS NULL
     AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.number = s.number) ORDER BY s.line"""
 
@@ -288,6 +295,31 @@ class Upsert:
                 self.conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})",
                                           [tuple(_sqlite(v) for v in row) for row in rows])
             rows.clear()
+
+    def duplicates(self, limit: int) -> list[tuple[str, int, int, str]]:
+        """Keys staged twice: (set, line, first line, what) for up to `limit` of them, by line.
+        Sets as in load.py: account, phone, tariff, rule."""
+        self.flush()
+        out: list[tuple[str, int, int, str]] = []
+        for set_name, table, keys, what in _DUPLICATES:
+            on = " AND ".join(f's."{k}" = f."{k}"' for k in keys)
+            cols = ", ".join(f'"{k}"' for k in keys)
+            sql = (f"SELECT s.line, f.first, {', '.join(f's.{chr(34)}{k}{chr(34)}' for k in keys)} FROM {table} s "
+                   f"JOIN (SELECT {cols}, MIN(line) AS first FROM {table} GROUP BY {cols} HAVING COUNT(*) > 1) f "
+                   f"ON {on} WHERE s.line > f.first ORDER BY s.line LIMIT {int(limit)}")
+            out += [(set_name, line, first, what(*key)) for line, first, *key in self.conn.exec_driver_sql(sql)]
+        out.sort(key=lambda d: d[1])
+        return out[:limit]
+
+    def count_duplicates(self) -> int:
+        """How many staged rows repeat a key of an earlier one."""
+        self.flush()
+        total = 0
+        for _, table, keys, _ in _DUPLICATES:
+            cols = ", ".join(f'"{k}"' for k in keys)
+            total += self.conn.exec_driver_sql(
+                f"SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM {table} GROUP BY {cols}) c").scalar()
+        return int(total)
 
     def merge(self) -> list[int]:
         """Merge the staged rows; the lines of new accounts without a PIN (then nothing is merged)."""
