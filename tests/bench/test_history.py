@@ -59,6 +59,9 @@ def test_rows_are_there_and_consistent(db_url):
     assert ht.get("timeout", 0) > 0
     assert 40 <= agents <= 60 and queues == 4
     assert bad_answered == 0
+    if "hotline" in Call.__table__.columns:   # migration 0009: the hotline of the number dialled
+        with engine.connect() as conn:
+            assert {h for (h,) in conn.execute(select(Call.hotline).distinct())} == {"main", "business", "freephone"}
     # ids grow with time, the window is the 28 local days from 2025-01-01, office hours dominate
     assert started == sorted(started)
     waw = ZoneInfo("Europe/Warsaw")
