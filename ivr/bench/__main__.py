@@ -24,7 +24,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ..errors import BenchError
-from . import agi_client, agi_servers, core_bench, raise_nofile, reports_bench
+from . import agi_client, agi_servers, core_bench, import_bench, raise_nofile, reports_bench
 
 VARIANTS = [("panoramisk", "asyncio"), ("panoramisk", "uvloop"), ("ours", "asyncio"), ("ours", "uvloop")]
 BASELINE = "panoramisk"
@@ -450,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     print_held(held_rows)
     print_ivr_path(ivr_rows)
     core = core_bench.run()
+    imported = import_bench.run(scaled(import_bench.ROWS))
     reports = reports_bench.run()   # reports at a year of history (issue 13): var/bench/reports.json too
     elapsed = time.perf_counter() - t0
     results = {
@@ -465,6 +466,7 @@ def main(argv: list[str] | None = None) -> int:
         "held": held_rows,
         "ivr_path": ivr_rows,
         "in_process": core,
+        "import": imported,
         "reports": reports,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
