@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .agi.fastagi import FastAGIChannel, FastAGIServer
 from .config import Settings, load_settings
+from .hotlines.model import Hotlines
 from .errors import ChannelHungUp, IVRError
 from .menu.interpreter import CallContext
 from .menu.model import Menu, build_menu
@@ -33,8 +34,14 @@ class Loaded:
     """One consistent version of the config: calls keep the one they started on."""
 
     settings: Settings
-    menu: Menu
+    menu: Menu                 # the default hotline's
     prompts: PromptResolver
+    hotlines: Hotlines = None  # type: ignore[assignment]  # every hotline; set by the load path
+
+    def __post_init__(self) -> None:
+        if self.hotlines is None:   # a Loaded made by hand from one menu: that menu answers every number
+            from .hotlines.model import DEFAULT, Hotline
+            object.__setattr__(self, "hotlines", Hotlines({DEFAULT: Hotline(DEFAULT, "", (), self.menu)}, DEFAULT))
 
 
 def load(path, *, require_prompts: bool = False) -> Loaded:
@@ -89,10 +96,13 @@ class Controller:
         Calls in progress hold the Loaded they started with, so they finish
         on their version; the next call gets the new one."""
         from .errors import ConfigError
-        from .menu.loading import error_lines
+        from .menu.loading import error_lines, load_config
         path = self.current.settings.path
+        kept: dict[str, list[str]] = {}
         try:
-            new = load(path, require_prompts=True)   # validated: what `ivr validate` refuses never runs
+            # Validated: what `ivr validate` refuses never runs; a hotline whose own file is
+            # broken keeps its last good version, the others take their new one.
+            new = load_config(path, require_prompts=True, previous=self.current, kept=kept)
         except ConfigError as exc:
             for line in error_lines(exc):
                 log.error("reload refused (%s): %s", reason, line)
@@ -100,23 +110,34 @@ class Controller:
         except IVRError as exc:
             log.error("reload refused (%s): %s", reason, exc)
             return False
-        if new.menu.version != self.current.menu.version:
-            log.info("config reloaded (%s): menu version %s -> %s", reason, self.current.menu.version,
-                     new.menu.version)
+        for name, lines in kept.items():
+            for line in lines:
+                log.error("hotline %s keeps its last good version (%s): %s", name, reason, line)
+        for name, hotline in new.hotlines.by_name.items():
+            old = self.current.hotlines.by_name.get(name)
+            if old is None or old.menu.version != hotline.menu.version:
+                log.info("config reloaded (%s): hotline %s menu version %s -> %s", reason, name,
+                         old.menu.version if old else "-", hotline.menu.version)
         self.current = new
         return True
 
     async def _watch(self, interval: float = 1.0) -> None:
         # Polling the file's stamp needs no extra package and survives editors
         # that replace the file (new inode) instead of writing in place.
-        path = self.current.settings.path
-        last = _stamp(path)
+        last = self._stamps()
         while True:
             await asyncio.sleep(interval)
-            now = _stamp(path)
+            now = self._stamps()
             if now != last:
                 last = now
                 self.reload("file changed")
+
+    def _stamps(self) -> tuple:
+        """The config's stamp and each hotline file's: editing one client's file reloads too."""
+        from .hotlines.load import hotline_files
+        settings = self.current.settings
+        files = [settings.path, *sorted(hotline_files(settings.raw, settings.base).values())]
+        return tuple(_stamp(f) for f in files)
 
     async def _sweep_recordings(self) -> None:
         """Consenting calls whose closed file has no row yet (the controller
@@ -284,17 +305,25 @@ async def run_call(loaded: Loaded, channel, calllog: CallLogWriter, data: DataSo
     record = CallRecord(unique_id=info.unique_id, caller_id=info.caller_id, called=info.called,
                         channel=info.channel, language=loaded.menu.default_language,
                         config_version=loaded.menu.version, session=secrets.token_hex(8), owner=owner)
-    ctx = CallContext(language=loaded.menu.default_language, caller_id=info.caller_id,
-                      timezone=loaded.menu.timezone)
-    driver = SessionDriver(loaded.menu, channel, ctx, record, loaded.prompts,
-                           loaded.settings.recordings.directory, loaded.settings.recordings.format, data=data)
     calls_log = logging.LoggerAdapter(log, {"uid": info.unique_id})
     cause: HangupCause | None = None
+    driver: SessionDriver | None = None
     try:
+        # The number called picks the hotline, before anything of the call is built.
         record.called = await _safe_variable(channel, "IVR_CALLED") or record.called
+        hotline = loaded.hotlines.route(record.called)
+        menu = hotline.menu
+        record.hotline, record.client, record.recording_policy = hotline.name, hotline.client, str(hotline.recording)
+        record.language, record.config_version = menu.default_language, menu.version
+        ctx = CallContext(language=menu.default_language, caller_id=info.caller_id, timezone=menu.timezone,
+                          recording=hotline.recording)
+        driver = SessionDriver(menu, channel, ctx, record, loaded.prompts, loaded.settings.recordings.directory,
+                               loaded.settings.recordings.format, data=data)
         calllog.start_call(record)
         call_metrics.call_started(record)
-        calls_log.info("call from %r to %r", record.caller_id, record.called)
+        calls_log.info("call from %r to %r: hotline %s", record.caller_id, record.called, hotline.name)
+        if hotline.fallback_queue:   # where the dialplan sends the caller if this controller is lost
+            await channel.set_variable("IVR_FALLBACK_QUEUE", hotline.fallback_queue)
         await channel.answer()
         outcome = await driver.run()
         cause = driver.ended_by
@@ -303,7 +332,7 @@ async def run_call(loaded: Loaded, channel, calllog: CallLogWriter, data: DataSo
             cause = HangupCause.IVR  # the dialplan hangs up once IVR_OUTCOME is set
     except ChannelHungUp:
         record.outcome = record.outcome or str(CALLER_HANGUP)
-        cause = driver.ended_by or HangupCause.CALLER
+        cause = (driver.ended_by if driver else None) or HangupCause.CALLER
     except IVRError as exc:
         record.outcome, record.error, cause = str(ERROR), str(exc), HangupCause.ERROR
         calls_log.error("call failed: %s", exc)

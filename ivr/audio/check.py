@@ -234,8 +234,23 @@ def check_need(need: Need, prompts_dir: Path) -> list[Finding]:
     return out
 
 
+def needed_by_hotlines(hotlines, languages: list[str], data: DataPrompts | None,
+                       warn: Callable[[str], None]) -> list[Need]:
+    """`needed` over every hotline's menu, each in the languages it offers (of `languages`);
+    a prompt two hotlines use is one need, needed by both."""
+    merged: dict[tuple[str, str], list[str]] = {}
+    for hotline in hotlines.by_name.values():
+        langs = [lang for lang in languages if lang in hotline.menu.languages]
+        for need in needed(hotline.menu, langs, data, warn):
+            who = merged.setdefault((need.name, need.language), [])
+            for w in need.needed_by:
+                _add(who, w)
+    return [Need(name, lang, tuple(who)) for (name, lang), who in merged.items()]
+
+
 def check(menu: Menu, prompts_dir: Path, languages: list[str], database_url: str | None,
-          today: date | None = None) -> Report:
+          today: date | None = None, hotlines=None) -> Report:
+    """Every prompt the menu (or, given `hotlines`, every hotline's menu) needs, checked."""
     report = Report()
     data = None
     if database_url:
@@ -245,6 +260,8 @@ def check(menu: Menu, prompts_dir: Path, languages: list[str], database_url: str
         except StoreError as exc:
             report.warnings.append(f"database not reachable ({exc}); tariff and billing-rule prompts "
                                    f"not checked")
-    for need in needed(menu, languages, data, report.warnings.append):
+    needs = needed_by_hotlines(hotlines, languages, data, report.warnings.append) if hotlines is not None \
+        else needed(menu, languages, data, report.warnings.append)
+    for need in needs:
         report.findings += check_need(need, prompts_dir)
     return report

@@ -77,11 +77,14 @@ class Progress:
 
 # ---------------------------------------------------------------- check
 
-def _languages(menu, lang: str | None) -> list[str]:
+def _languages(loaded, lang: str | None) -> list[str]:
+    """Every language a hotline offers (the default hotline's first), or the one asked for."""
+    offered = list(dict.fromkeys(x for h in loaded.hotlines.by_name.values() for x in h.menu.languages))
+    offered = list(dict.fromkeys([*loaded.menu.languages, *offered]))
     if lang is None:
-        return list(menu.languages)
-    if lang not in menu.languages:
-        raise IVRError(f"--lang {lang!r} is not one of the menu's languages {list(menu.languages)}")
+        return offered
+    if lang not in offered:
+        raise IVRError(f"--lang {lang!r} is not one of the hotlines' languages {offered}")
     return [lang]
 
 
@@ -130,8 +133,9 @@ def cmd_check(args) -> int:
     from ..cli_support import load
     from .check import check
     loaded = load(args)
-    languages = _languages(loaded.menu, args.lang)
-    report = check(loaded.menu, loaded.settings.prompts_dir, languages, loaded.settings.database_url)
+    languages = _languages(loaded, args.lang)
+    report = check(loaded.menu, loaded.settings.prompts_dir, languages, loaded.settings.database_url,
+                   hotlines=loaded.hotlines)
     if args.format == "json":
         print(format_json(report, languages))
     else:
@@ -186,7 +190,7 @@ def synth_jobs(loaded, languages: list[str], warn) -> list[SynthJob]:
     named prompts (the config's and the data's), the word itself for say/
     fragments. A needed prompt with no text is a warning: add it to the catalog."""
     from ..menu.prompts import prompt_files
-    from .check import SPEECH_RULES, load_data_prompts, needed
+    from .check import SPEECH_RULES, load_data_prompts, needed_by_hotlines
     from .synth import load_catalog
     prompts_dir = loaded.settings.prompts_dir
     catalog_path = prompts_dir / "catalog.yaml"
@@ -202,7 +206,7 @@ def synth_jobs(loaded, languages: list[str], warn) -> list[SynthJob]:
         return any(f.exists() for f in prompt_files(prompts_dir, lang, name))
 
     jobs: dict[tuple[str, str], SynthJob] = {}
-    for need in needed(loaded.menu, languages, data, warn):
+    for need in needed_by_hotlines(loaded.hotlines, languages, data, warn):
         if exists(need.name, need.language):
             continue
         if need.needed_by == (SPEECH_RULES,) and need.name.startswith("say/"):
@@ -246,7 +250,7 @@ def cmd_synth(args) -> int:
     from ..cli_support import load
     from .synth import require_tools
     loaded = load(args)
-    languages = _languages(loaded.menu, args.lang)
+    languages = _languages(loaded, args.lang)
     warn = lambda text: print(f"warning: {text}", file=sys.stderr)  # noqa: E731
     jobs = synth_jobs(loaded, languages, warn)
     if jobs:

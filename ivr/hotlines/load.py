@@ -55,6 +55,8 @@ def build_hotline(name: str, spec: Mapping[str, Any], doc: Mapping[str, Any], ba
         menu_doc, source = dict(file_doc["menu"]), str(path)
     elif isinstance(menu_spec, dict):
         menu_doc = dict(menu_spec)
+    elif menu_spec is None and isinstance(doc.get("menu"), dict):
+        menu_doc = dict(doc["menu"])   # the config's own menu, under this hotline's numbers and client
     else:
         raise ConfigError(f"hotlines.{name}.menu: a file name or a menu mapping", config_path)
     if spec.get("languages"):

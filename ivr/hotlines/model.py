@@ -7,7 +7,8 @@ Built from config.yaml's `hotlines:` section (DESIGN.md, "Hotlines"):
       telecom:
         numbers: ["0800123456", "_0801XXXXXX"]
         client: acme-telecom
-        menu: hotlines/telecom.yaml   # a file of its own (menu: and hours:), or a menu mapping inline
+        menu: hotlines/telecom.yaml   # a file of its own (menu: and hours:), a menu mapping inline,
+                                      # or left out: the config's own menu: under these numbers
         languages: [pl, en]           # overrides the menu's languages (first is the default)
         hours: office                 # whose time zone is the hotline's day
         recording: explicit           # explicit | announced | never

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from ..errors import IVRError
@@ -22,12 +22,14 @@ def add_simulate_parser(subparsers) -> None:
     s.add_argument("--at", default=None, help="ISO-8601 time of the call (hours, holidays)")
     s.add_argument("--lang", default=None)
     s.add_argument("--queue-status", default="", help="what a Queue() returns (TIMEOUT, FULL, ...)")
+    s.add_argument("--called", default="", help="the number called: picks the hotline (default: the default one)")
     s.set_defaults(func=cmd_simulate)
 
 
 def add_graph_parser(subparsers) -> None:
     s = subparsers.add_parser("graph", help="the menu as a picture")
     s.add_argument("-o", "--output", type=Path, default=Path("menu.svg"), help="menu.svg, menu.png or menu.dot")
+    s.add_argument("--hotline", default=None, help="whose menu (default: the default hotline's)")
     s.set_defaults(func=cmd_graph)
 
 
@@ -53,30 +55,35 @@ def cmd_simulate(args) -> int:
     from .session import SessionDriver
 
     loaded = load(args)   # validated: a config `ivr validate` refuses exits 1 with its error lines
-    menu = loaded.menu
+    hotline = loaded.hotlines.route(args.called)
+    menu = hotline.menu
     at = None
     if args.at:
         try:
             at = datetime.fromisoformat(args.at)
         except ValueError:
             raise IVRError(f"--at {args.at!r} is not an ISO-8601 time") from None
-        if at.tzinfo is None:
-            hours = next(iter(menu.hours.values()), None)
+        if at.tzinfo is None:   # a local time is the hotline's
             from zoneinfo import ZoneInfo
-            at = at.replace(tzinfo=ZoneInfo(hours.timezone) if hours else timezone.utc)
+            at = at.replace(tzinfo=ZoneInfo(menu.timezone))
     lang = args.lang or menu.default_language
     if lang not in menu.languages:
-        raise IVRError(f"--lang {lang!r} is not one of the menu's languages {list(menu.languages)}")
+        raise IVRError(f"--lang {lang!r} is not one of hotline {hotline.name}'s languages {list(menu.languages)}")
     info = CallInfo(unique_id="simulated", caller_id=args.caller_id)
     channel = FakeChannel(info, args.digits, args.queue_status)
-    record = CallRecord(unique_id="simulated", caller_id=args.caller_id)
-    ctx = CallContext(language=lang, caller_id=args.caller_id, at=at, timezone=menu.timezone)
+    record = CallRecord(unique_id="simulated", caller_id=args.caller_id, called=args.called, hotline=hotline.name,
+                        client=hotline.client, recording_policy=str(hotline.recording))
+    ctx = CallContext(language=lang, caller_id=args.caller_id, at=at, timezone=menu.timezone,
+                      recording=hotline.recording)
     emit = lambda line: print(json.dumps(line, ensure_ascii=False), flush=True)  # noqa: E731
     from ..data.lookup import DataSource
     from ..store.db import open_engine
     data = DataSource(open_engine(loaded.settings.database_url), read_only=True)
     driver = SessionDriver(menu, channel, ctx, record, loaded.prompts, loaded.settings.recordings.directory,
                            observer=emit, data=data)
+    if args.called:   # which hotline the number reached, before its entry node
+        emit({"node": menu.entry, "action": "set", "hotline": hotline.name, "client": hotline.client,
+              "recording": str(hotline.recording)})
     asyncio.run(driver.run())
     return 0
 
@@ -84,6 +91,7 @@ def cmd_simulate(args) -> int:
 def cmd_graph(args) -> int:
     from ..cli_support import load
     from .graph import render
-    render(load(args).menu, args.output)
+    loaded = load(args)
+    render(loaded.hotlines.get(args.hotline).menu if args.hotline else loaded.menu, args.output)
     print(f"wrote {args.output}")
     return 0

@@ -24,11 +24,18 @@ if TYPE_CHECKING:
     from .validate import Problem
 
 
-def load_config(path: Path | str, *, require_prompts: bool = True) -> Loaded:
-    """Settings, menu and prompts of the config at `path`, if `ivr validate` finds no error in it."""
+def load_config(path: Path | str, *, require_prompts: bool = True, previous: Loaded | None = None,
+                kept: dict[str, list[str]] | None = None) -> Loaded:
+    """Settings, hotlines and prompts of the config at `path`, if `ivr validate` finds no error.
+
+    A reload passes the version it runs (`previous`): an error in one hotline's own file
+    then keeps that hotline's last good version (its lines go into `kept`, by hotline)
+    while the others are loaded anew, so one client's broken file never stops another's
+    calls. An error in config.yaml itself keeps everything as it was."""
     from ..config import load_settings
     from ..controller import Loaded
-    from .model import build_menu
+    from ..hotlines.load import build_hotlines, default_menu, hotline_files
+    from ..hotlines.model import DEFAULT
     from .prompts import PromptResolver
     from .validate import validate_text
     path = Path(path)
@@ -38,11 +45,26 @@ def load_config(path: Path | str, *, require_prompts: bool = True) -> Loaded:
         raise ConfigError(f"cannot read config: {getattr(exc, 'strerror', None) or exc}", str(path)) from None
     problems = validate_text(text, str(path), path.resolve().parent, require_prompts=require_prompts)
     errors = [p for p in problems if p.severity == "error"]
+    broken: set[str] = set()
+    if errors and previous is not None:
+        try:
+            settings = load_settings(path, text)
+        except ConfigError:   # config.yaml itself cannot be read (a YAML bomb, nesting): all its lines below
+            settings = None
+        files = {str(f): name for name, f in hotline_files(settings.raw, settings.base).items()} if settings else {}
+        if files and all(p.path in files and files[p.path] in previous.hotlines.by_name for p in errors):
+            broken = {files[p.path] for p in errors}
+            for p in errors:
+                (kept if kept is not None else {}).setdefault(files[p.path], []).append(p.format())
+            errors = []
     if errors:
         raise invalid_config(path, errors)
     settings = load_settings(path, text)
-    menu = build_menu(settings.raw, str(settings.path))
-    return Loaded(settings, menu, PromptResolver(settings.prompts_dir, menu.default_language))
+    rebuilt = None if not broken else {DEFAULT, *map(str, settings.raw.get("hotlines") or {})} - broken
+    hotlines = build_hotlines(settings.raw, str(settings.path), settings.base, only=rebuilt,
+                              previous=previous.hotlines if previous else None)
+    menu = default_menu(hotlines)
+    return Loaded(settings, menu, PromptResolver(settings.prompts_dir, menu.default_language), hotlines)
 
 
 def invalid_config(path: Path | str, errors: list[Problem]) -> ConfigError:

@@ -70,7 +70,8 @@ def validate_text(text: str, path: str = "config.yaml", base: Path | None = None
     """All problems of config text; relative paths start at `base` (default: path's directory).
     `require_prompts=False` leaves out the check that every prompt file exists (`ivr prompts`
     reads a config precisely to find and make the missing ones)."""
-    doc = _Doc(path, Path(path).resolve().parent if base is None else Path(base), text.splitlines())
+    doc = _Doc(path, Path(path).resolve().parent if base is None else Path(base), text.splitlines(),
+               require_prompts=require_prompts)
     try:
         check_yaml(text, path)  # nesting and alias bombs, before anything composes the tree
         root = _compose(text)
@@ -102,7 +103,7 @@ def _compose(text: str) -> YNode | None:
 
 # --- what the document may hold ------------------------------------------------------------
 
-TOP_KEYS = ("controller", "ami", "database", "recordings", "menu", "hours", "prompts_dir", "state_dir",
+TOP_KEYS = ("controller", "ami", "database", "recordings", "menu", "hours", "hotlines", "prompts_dir", "state_dir",
             "queues", "data", "web", "live")
 SECTION_KEYS = {
     "controller": tuple(f.name for f in dataclasses.fields(ControllerSettings)),
@@ -113,6 +114,10 @@ SECTION_KEYS = {
     "database": ("url",),
 }
 MENU_KEYS = ("entry", "languages", "nodes")
+HOTLINE_FILE_KEYS = ("menu", "hours")
+HOTLINE_KEYS = ("numbers", "client", "menu", "languages", "hours", "recording", "billing", "fallback_queue",
+                "default")
+BILLING_KEYS = ("plan", "currency")
 HOURS_KEYS = ("timezone", "weekly", "holidays")
 SAY_KEYS = ("say", "value")
 DTMF = re.compile(r"^[0-9*#]+$")
@@ -185,11 +190,19 @@ class _NodeSpec:
 
 @dataclass
 class _Doc:
+    """A document under check: config.yaml, or a hotline's menu (a file of its own,
+    kind "hotline-file", or inline in the config, kind "inline"), whose settings,
+    hours and languages come from the config (`parent`)."""
+
     path: str
     base: Path
     lines: list[str]
     root: YNode | None = None
     problems: list[Problem] = field(default_factory=list)
+    kind: str = "config"
+    parent: _Doc | None = None
+    recording: str = "explicit"       # the hotline's recording policy
+    require_prompts: bool = True
 
     def at(self, line: int, col: int, severity: str, message: str) -> None:
         self.problems.append(Problem(self.path, line + 1, col + 1, severity, message))
@@ -241,7 +254,14 @@ class _Doc:
         pair = self.top.get("hours")
         return _mapping(pair[1]) if pair and isinstance(pair[1], MappingNode) else {}
 
+    @property
+    def hour_names(self) -> set[str]:
+        """The hours a node may name: its own document's and, for a hotline, the config's."""
+        return set(self.hours) | (self.parent.hour_names if self.parent else set())
+
     def setting(self, key: str, default: str, section: str | None = None) -> str:
+        if self.parent is not None:   # a hotline's menu: prompts and queues are the config's
+            return self.parent.setting(key, default, section)
         table = self.top
         if section:
             pair = self.top.get(section)
@@ -411,8 +431,10 @@ def _check_top_level(doc: _Doc) -> None:
         doc.at(doc.root.start_mark.line if doc.root else 0, doc.root.start_mark.column if doc.root else 0,
                "error", "the top level must be a mapping (controller:, menu:, hours:, ...)")
         return
-    _unknown_keys(doc, "top level", doc.top, TOP_KEYS)
-    if "menu" not in doc.top:
+    if doc.kind == "inline":
+        return
+    _unknown_keys(doc, "top level", doc.top, TOP_KEYS if doc.kind == "config" else HOTLINE_FILE_KEYS)
+    if "menu" not in doc.top and not (doc.kind == "config" and "hotlines" in doc.top):
         doc.at(0, 0, "error", "no menu: section (menu: {entry: ..., nodes: {...}})")
 
 
@@ -740,9 +762,9 @@ def _check_hours_refs(doc: _Doc) -> None:
     for spec in doc.nodes.values():
         for name, _, value in spec.fields_of(FieldKind.HOURS):
             hours = _text(value)
-            if hours is not None and hours not in doc.hours:
+            if hours is not None and hours not in doc.hour_names:
                 doc.error(value, f"{spec.where}.{name}: no hours named {hours!r} under hours:"
-                                 f"{_did_you_mean(hours, doc.hours)}")
+                                 f"{_did_you_mean(hours, doc.hour_names)}")
 
 
 def _check_language_options(doc: _Doc) -> None:
@@ -1055,6 +1077,141 @@ def _check_say_values(doc: _Doc) -> None:
                     break
 
 
+# --- 14. hotlines ------------------------------------------------------------------------------------------
+
+def _check_hotlines(doc: _Doc) -> None:
+    """hotlines: maps names to hotlines: numbers (exact or _patterns) no two hotlines share, a
+    client, a menu (a file checked with its own PATH:LINE, or inline), languages, hours, a
+    recording policy, a billing plan; at most one default. Each hotline's menu is checked as a
+    menu of its own, with the config's settings and hours."""
+    if doc.kind != "config":
+        return
+    pair = doc.top.get("hotlines")
+    if not pair:
+        return
+    if not isinstance(pair[1], MappingNode) or not pair[1].value:
+        doc.error(pair[1], "hotlines: must be a mapping of hotline name -> {numbers, client, menu, ...}")
+        return
+    from ..hotlines.numbers import NumberPattern
+    from .policy import RecordingPolicy
+    seen: dict[str, tuple[str, YNode]] = {}
+    defaults: list[YNode] = []
+    for name, (key, value) in _mapping(pair[1]).items():
+        where = f"hotlines.{name}"
+        if not isinstance(value, MappingNode):
+            doc.error(value, f"{where}: must be a mapping with numbers, client and menu")
+            continue
+        table = _mapping(value)
+        _unknown_keys(doc, where, table, HOTLINE_KEYS)
+        for need in ("numbers", "menu"):
+            if need not in table and not (need == "menu" and "menu" in doc.top):
+                doc.error(key, f"{where}: a hotline needs {need} (or the config's own menu: to share)")
+        numbers = table.get("numbers")
+        if numbers and not isinstance(numbers[1], SequenceNode):
+            doc.error(numbers[1], f'{where}.numbers: must be a list of quoted numbers, e.g. ["0800123456", "_0801XXXXXX"]')
+        elif numbers:
+            for item in numbers[1].value:
+                text = _text(item)
+                if text is None:
+                    doc.error(item, f"{where}.numbers: {_not_a_string(item, 'a quoted number or _pattern')}")
+                    continue
+                try:
+                    NumberPattern(text)
+                except ConfigError as exc:
+                    doc.error(item, f"{where}.numbers: {exc.message}")
+                    continue
+                if text in seen:
+                    doc.error(item, f"{where}.numbers: {text} is also hotline {seen[text][0]}'s (line "
+                                    f"{seen[text][1].start_mark.line + 1})")
+                else:
+                    seen[text] = (name, item)
+        for field_name in ("client", "fallback_queue"):
+            if field_name in table and _text(table[field_name][1]) is None:
+                doc.error(table[field_name][1], f"{where}.{field_name}: {_not_a_string(table[field_name][1], 'a name')}")
+        recording = table.get("recording")
+        policy = _text(recording[1]) if recording else "explicit"
+        choices = [p.value for p in RecordingPolicy]
+        if recording and policy not in choices:
+            shown = policy if policy is not None else _reads_as(recording[1])
+            doc.error(recording[1], f"{where}.recording: {shown!r} is not a recording policy"
+                                    f"{_did_you_mean(str(shown), choices, listed=True)}")
+            policy = "explicit"
+        billing = table.get("billing")
+        if billing and not isinstance(billing[1], MappingNode):
+            doc.error(billing[1], f"{where}.billing: must be a mapping, e.g. {{plan: standard-2026, currency: PLN}}")
+        elif billing:
+            _unknown_keys(doc, f"{where}.billing", _mapping(billing[1]), BILLING_KEYS)
+        hours = table.get("hours")
+        if hours and _text(hours[1]) not in doc.hours:
+            doc.error(hours[1], f"{where}.hours: no hours named {_text(hours[1])!r} under hours:"
+                                f"{_did_you_mean(_text(hours[1]) or '', doc.hours)}")
+        default = table.get("default")
+        if default and _scalar(default[1]) is True:
+            defaults.append(default[1])
+        elif default and not isinstance(_scalar(default[1]), bool):
+            doc.error(default[1], f"{where}.default: must be true or false")
+        menu = table.get("menu")
+        if menu:
+            _check_hotline_menu(doc, where, menu[1], table.get("languages"), policy or "explicit")
+    for extra in defaults[1:]:
+        doc.error(extra, f"hotlines: two hotlines say default: true (the first on line "
+                         f"{defaults[0].start_mark.line + 1})")
+    if defaults and "menu" in doc.top:
+        doc.error(defaults[0], "hotlines: a default hotline and a top-level menu: both want the numbers "
+                               "nobody lists; keep one")
+
+
+def _check_hotline_menu(doc: _Doc, where: str, menu: YNode, languages: tuple[YNode, YNode] | None,
+                        policy: str) -> None:
+    """A hotline's menu, checked like the config's with the config's settings and hours."""
+    if isinstance(menu, MappingNode):
+        sub = _Doc(doc.path, doc.base, doc.lines, root=doc.root, kind="inline", parent=doc, recording=policy,
+                   require_prompts=doc.require_prompts)
+        sub.__dict__["top"] = {"menu": (menu, menu)}
+    elif _text(menu) is not None:
+        file = Path(menu.value) if Path(menu.value).is_absolute() else doc.base / menu.value
+        try:
+            text = file.read_text()
+        except (OSError, UnicodeDecodeError) as exc:
+            doc.error(menu, f"{where}.menu: cannot read {menu.value}: {getattr(exc, 'strerror', None) or exc}")
+            return
+        sub = _Doc(str(file), doc.base, text.splitlines(), kind="hotline-file", parent=doc, recording=policy,
+                   require_prompts=doc.require_prompts)
+        try:
+            check_yaml(text, str(file))
+            sub.root = _compose(text)
+        except ConfigError as exc:
+            sub.at(max(exc.line - 1, 0), max(exc.col - 1, 0), "error", exc.message)
+        except yaml.MarkedYAMLError as exc:
+            _check_syntax_error(sub, exc)
+        if sub.root is None:
+            doc.problems += sub.problems
+            return
+    else:
+        doc.error(menu, f"{where}.menu: a file name (hotlines/telecom.yaml) or a menu mapping")
+        return
+    if languages is not None:
+        items = languages[1].value if isinstance(languages[1], SequenceNode) else []
+        sub.__dict__["languages"] = [t for t in (_text(i) for i in items) if t and LANGUAGE.match(t)]
+    for check in CHECKS:
+        if check in _CONFIG_ONLY or (sub.kind == "inline" and check in _INLINE_SKIPS) or \
+                (check is _check_prompt_files and not sub.require_prompts):
+            continue
+        check(sub)
+    doc.problems += sub.problems
+
+
+def _check_announced_notice(doc: _Doc) -> None:
+    """A hotline whose calls are recorded unless the caller objects plays a notice, not the question."""
+    if doc.recording != "announced":
+        return
+    for spec in doc.nodes.values():
+        if spec.node_type is not None and "notice" in {f.name for f in spec.node_type.fields} \
+                and not spec.has("notice"):
+            doc.error(spec.key, f"{spec.where}: the hotline's recording is announced: give this node a notice "
+                                f"(\"this call may be recorded; press {spec.text('decline') or '2'} to object\")")
+
+
 # Run in this order; each reports and carries on.
 CHECKS: tuple[Callable[[_Doc], None], ...] = (
     _check_duplicate_keys,
@@ -1067,4 +1224,9 @@ CHECKS: tuple[Callable[[_Doc], None], ...] = (
     _check_queue_names,
     _check_timezones, _check_weekly, _check_holidays,
     _check_say_kinds, _check_say_values,
+    _check_hotlines, _check_announced_notice,
 )
+# What a hotline's menu does not repeat: the config's sections are checked once, with the config;
+# an inline menu's keys and hours were checked with it too.
+_CONFIG_ONLY = (_check_sections, _check_hotlines)
+_INLINE_SKIPS = (_check_duplicate_keys, _check_hours_keys, _check_timezones, _check_weekly, _check_holidays)

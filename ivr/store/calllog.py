@@ -66,6 +66,9 @@ class CallRecord:
     steps: list[StepRecord] = field(default_factory=list)
     session: str = ""
     owner: str = ""
+    hotline: str = ""
+    client: str = ""
+    recording_policy: str = ""           # the hotline's: explicit, announced or never
     on_step: Callable[["CallRecord", int], None] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -215,7 +218,7 @@ class CallLogWriter(BatchWriter[Any]):
 
 _ROW_FIELDS = ("unique_id", "caller_id", "called", "channel", "language", "config_version", "started_at",
                "ended_at", "outcome", "hangup_cause", "error", "consent", "consent_at", "digits", "session",
-               "owner")
+               "owner", "hotline", "client", "recording_policy")
 # What the end of a call writes: never the identity of the row (unique id, session, owner).
 _END_FIELDS = tuple(k for k in _ROW_FIELDS if k not in ("unique_id", "session", "owner"))
 

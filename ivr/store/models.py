@@ -64,6 +64,10 @@ class Call(Base):
     # only that session may complete the row; the start-up sweep closes its controller's lost calls.
     session: Mapped[str] = mapped_column(String(32), default="")
     owner: Mapped[str] = mapped_column(String(128), default="", index=True)
+    # The hotline the number called belongs to, its client, and its recording policy then.
+    hotline: Mapped[str] = mapped_column(String(64), default="", index=True)
+    client: Mapped[str] = mapped_column(String(64), default="", index=True)
+    recording_policy: Mapped[str] = mapped_column(String(16), default="")
 
     steps: Mapped[list["Step"]] = relationship(back_populates="call", order_by="Step.seq",
                                                cascade="all, delete-orphan")

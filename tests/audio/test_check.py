@@ -98,7 +98,7 @@ def test_missing_speech_fragment_names_the_file(tmp_path, capsys, monkeypatch):
 
 def test_unknown_language_is_refused(catalog):
     from ivr.errors import IVRError
-    with pytest.raises(IVRError, match="--lang 'de' is not one of the menu's languages"):
+    with pytest.raises(IVRError, match="--lang 'de' is not one of the hotlines' languages"):
         cmd_prompts(parse(catalog, "check", "--lang", "de"))
 
 
