@@ -47,11 +47,13 @@ def build_hotline(name: str, spec: Mapping[str, Any], doc: Mapping[str, Any], ba
     """One hotline of `hotlines:`; its menu from its own file or inline."""
     menu_spec = spec.get("menu")
     hours = dict(doc.get("hours") or {})
+    office = str(spec.get("hours") or "")   # whose time zone is the hotline's day
     source = config_path
     if isinstance(menu_spec, str):
         path = Path(menu_spec) if Path(menu_spec).is_absolute() else base / menu_spec
         file_doc = read_menu_file(path)
         hours.update(file_doc.get("hours") or {})
+        office = office or next(iter(file_doc.get("hours") or {}), "")
         menu_doc, source = dict(file_doc["menu"]), str(path)
     elif isinstance(menu_spec, dict):
         menu_doc = dict(menu_spec)
@@ -61,7 +63,7 @@ def build_hotline(name: str, spec: Mapping[str, Any], doc: Mapping[str, Any], ba
         raise ConfigError(f"hotlines.{name}.menu: a file name or a menu mapping", config_path)
     if spec.get("languages"):
         menu_doc["languages"] = list(spec["languages"])
-    menu = build_menu({"menu": menu_doc, "hours": hours}, source, timezone_of=spec.get("hours") or "")
+    menu = build_menu({"menu": menu_doc, "hours": hours}, source, timezone_of=office)
     billing = spec.get("billing")
     return Hotline(
         name=name, client=str(spec.get("client") or ""),

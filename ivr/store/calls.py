@@ -50,6 +50,9 @@ class CallView:
     consent: bool | None
     consent_at: datetime | None
     steps: tuple[StepView, ...] | None = None
+    hotline: str = ""
+    client: str = ""
+    recording_policy: str = ""
 
 
 def _step(s: Step) -> StepView:
@@ -59,7 +62,8 @@ def _step(s: Step) -> StepView:
 def _call(c: Call, with_steps: bool) -> CallView:
     return CallView(c.id, c.unique_id, c.caller_id, c.called, c.channel, c.language, c.config_version,
                     c.started_at, c.ended_at, c.digits, c.outcome, c.hangup_cause, c.error, c.consent,
-                    c.consent_at, tuple(_step(s) for s in c.steps) if with_steps else None)
+                    c.consent_at, tuple(_step(s) for s in c.steps) if with_steps else None,
+                    c.hotline, c.client, c.recording_policy)
 
 
 def list_calls(engine: Engine, limit: int = 50) -> list[CallView]:
@@ -95,6 +99,7 @@ def call_summary(call: CallView) -> dict:
         "ended_at": iso(call.ended_at), "duration": duration, "digits": call.digits, "outcome": call.outcome,
         "hangup_cause": call.hangup_cause, "error": call.error,
         "consent": call.consent, "consent_at": iso(call.consent_at),
+        "hotline": call.hotline, "client": call.client, "recording_policy": call.recording_policy,
         "path": [s.node for s in steps if s.action == StepKind.ENTER] if steps is not None else None,
         "steps": [{"node": s.node, "action": s.action, "detail": s.detail, "digits": s.digits, "at": iso(s.at)}
                   for s in steps] if steps is not None else None,
