@@ -46,7 +46,7 @@ log = logging.getLogger("ivr.metrics")
 
 REGISTRY = CollectorRegistry(auto_describe=False)
 
-CALLS = Counter("ivr_calls", "Calls ended, by hotline (the called number) and outcome",
+CALLS = Counter("ivr_calls", "Calls ended, by hotline and outcome",
                 ["hotline", "outcome"], registry=REGISTRY)
 AGI_COMMAND = Histogram("ivr_agi_command_seconds", "AGI command round trip (sent to reply)", ["command"],
                         buckets=(.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300),
@@ -94,7 +94,8 @@ _in_progress: dict[int, str] = {}   # id(record) -> hotline
 
 
 def _hotline(record) -> str:
-    return getattr(record, "called", "") or "unknown"
+    """The hotline the call reached (run_call routes before the call starts)."""
+    return record.hotline or "unknown"
 
 
 def call_started(record) -> None:
@@ -159,7 +160,7 @@ def unwatch(*objects) -> None:
 
 class _StateCollector:
     def collect(self):
-        progress = GaugeMetricFamily("ivr_calls_in_progress", "Calls in progress, by hotline (the called number)",
+        progress = GaugeMetricFamily("ivr_calls_in_progress", "Calls in progress, by hotline",
                                      labels=["hotline"])
         counts: dict[str, int] = {}
         for hotline in list(_in_progress.values()):
