@@ -43,7 +43,7 @@ EXPECTED: dict[str, list[str]] = {
     "unknown_type.yaml": [
         "cases/unknown_type.yaml:5:13: error: menu.nodes.main.type: unknown type 'meun' (did you mean 'menu'?)",
         "cases/unknown_type.yaml:7:5: error: menu.nodes.untyped: no type "
-        "(one of menu, play, identify, consent, callback, queue, hours, language, hangup, goto)",
+        "(one of menu, play, identify, consent, callback, queue, hours, language, hangup, goto, survey)",
         "cases/unknown_type.yaml:7:5: warning: menu.nodes.untyped: unreachable from the entry node 'main'",
     ],
     "bad_timeout.yaml": [
