@@ -4,6 +4,7 @@ draining and config reload."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import errno
 import json
 import logging
@@ -64,6 +65,8 @@ class Controller:
         from .queues.store import CallbackWriter
         self.callbacks = CallbackWriter(self.engine, spool_dir=self.spool_dir)
         self.data = ResilientData(DataSource(self.engine), self.callbacks)
+        from .store.surveys import SurveyWriter
+        self.surveys = SurveyWriter(self.engine, spool_dir=self.spool_dir)
         self.data.warm()   # tariffs and billing rules in memory: an outage later finds them ready
         self.recordings: set[asyncio.Task] = set()
         self.causes: set[asyncio.Task] = set()  # calls that ended in a queue, waiting for who hung up
@@ -77,7 +80,7 @@ class Controller:
 
     async def handle(self, channel: FastAGIChannel) -> None:
         loaded = self.current
-        record = await run_call(loaded, channel, self.calllog, self.data, owner=self.owner)
+        record = await run_call(loaded, channel, self.calllog, self.data, owner=self.owner, surveys=self.surveys)
         if record.consent:
             # The file closes only when Asterisk destroys the channel, after this
             # session: store it in the background, and let drain wait for it.
@@ -177,7 +180,7 @@ class Controller:
         return {"owner": self.owner, "pid": os.getpid(), "at": datetime.now(timezone.utc).isoformat(),
                 "menu_version": self.current.menu.version, "calls_in_progress": len(self.server.sessions),
                 "spool": {"call_log": self.calllog.depth, "handle_times": self.queues.writer.depth,
-                          "callback_requests": self.callbacks.depth},
+                          "callback_requests": self.callbacks.depth, "survey_answers": self.surveys.depth},
                 "refused_connections": self.server.rejected}
 
     def _write_status(self) -> None:
@@ -206,7 +209,7 @@ class Controller:
 
     @property
     def spool_depth(self) -> int:
-        return self.calllog.depth + self.queues.writer.depth + self.callbacks.depth
+        return self.calllog.depth + self.queues.writer.depth + self.callbacks.depth + self.surveys.depth
 
     async def run(self, ready=None) -> None:
         raise_open_file_limit()
@@ -245,6 +248,7 @@ class Controller:
                             extra={"uid": task.get_name()})
         self.calllog.close()
         self.callbacks.close()
+        self.surveys.close()
         self.queues.close()
         if endpoint is not None:
             await endpoint.stop()
@@ -298,9 +302,11 @@ def raise_open_file_limit() -> None:
 
 
 async def run_call(loaded: Loaded, channel, calllog: CallLogWriter, data: DataSource | None = None,
-                   owner: str = "") -> CallRecord:
+                   owner: str = "", surveys=None) -> CallRecord:
     """One call on any AGI channel: answer, walk the menu, log it whatever happens.
-    The call row is this session's alone (a fresh session token; see ivr.store.calllog)."""
+    The call row is this session's alone (a fresh session token; see ivr.store.calllog).
+    A caller whose agent hung up (Queue() option c: QUEUESTATUS CONTINUE) is asked the
+    queue's post-call survey, whose answers go to `surveys` (ivr.store.surveys.SurveyWriter)."""
     info = channel.info
     record = CallRecord(unique_id=info.unique_id, caller_id=info.caller_id, called=info.called,
                         channel=info.channel, language=loaded.menu.default_language,
@@ -327,9 +333,23 @@ async def run_call(loaded: Loaded, channel, calllog: CallLogWriter, data: DataSo
         await channel.answer()
         outcome = await driver.run()
         cause = driver.ended_by
+        survey = "" if driver.gone else _post_call_survey(menu, record)
+        if survey:
+            # The conversation was the agent's to end: the queue's record keeps the cause
+            # and the outcome stays the queue's, whatever happens during the survey.
+            calls_log.info("agent hung up: post-call survey %s", survey)
+            driver = SessionDriver(dataclasses.replace(menu, entry=survey), channel, ctx, record, loaded.prompts,
+                                   loaded.settings.recordings.directory, loaded.settings.recordings.format,
+                                   data=data)
+            first = len(record.steps)
+            try:
+                await driver.run()
+            finally:
+                record.outcome, cause = str(outcome), None
+                _hand_over_answers(record, first, surveys)
         if not driver.gone:
             await channel.set_variable("IVR_OUTCOME", str(outcome))
-            cause = HangupCause.IVR  # the dialplan hangs up once IVR_OUTCOME is set
+            cause = cause if survey else HangupCause.IVR  # the dialplan hangs up once IVR_OUTCOME is set
     except ChannelHungUp:
         record.outcome = record.outcome or str(CALLER_HANGUP)
         cause = (driver.ended_by if driver else None) or HangupCause.CALLER
@@ -349,6 +369,35 @@ async def run_call(loaded: Loaded, channel, calllog: CallLogWriter, data: DataSo
         call_metrics.call_ended(record)
         calls_log.info("call ended: %s (hung up by %s)", record.outcome, record.hangup_cause or "the queue")
     return record
+
+
+def _post_call_survey(menu: Menu, record: CallRecord) -> str:
+    """The survey node to ask after this call's agent hung up, or "": the caller came back
+    from Queue() with CONTINUE and a survey node names that queue in after_queue."""
+    last = next((st for st in reversed(record.steps) if st.action == StepKind.QUEUE.value), None)
+    if last is None or not last.detail:
+        return ""
+    detail = json.loads(last.detail)
+    if detail.get("status") != "CONTINUE":
+        return ""
+    return next((name for name, node in menu.nodes.items()
+                 if node.type == "survey" and getattr(node, "after_queue", "") == detail.get("queue")), "")
+
+
+def _hand_over_answers(record: CallRecord, first: int, surveys) -> None:
+    """The survey's answered questions (input steps from `first` on) to the survey writer;
+    an unanswered question gives no answer: a non-response, not a score."""
+    from .store.surveys import SurveyAnswerItem
+    queue = next((json.loads(st.detail).get("queue", "") for st in reversed(record.steps[:first])
+                  if st.action == StepKind.QUEUE.value and st.detail), "")
+    items = []
+    for st in record.steps[first:]:
+        detail = json.loads(st.detail) if st.action == StepKind.INPUT.value and st.detail else {}
+        if "survey" in detail and "score" in detail:
+            items.append(SurveyAnswerItem(record.unique_id, detail["survey"], int(detail["score"]),
+                                          int(detail.get("scale", 0)), queue, record.hotline, record.client, st.at))
+    if items and surveys is not None:
+        surveys.put_many(items)
 
 
 # A queue's record lands once AMI's Hangup is folded and written: seconds, unless AMI is down.

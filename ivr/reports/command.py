@@ -8,7 +8,7 @@ from ..errors import IVRError
 from ..store.window import parse_when
 from .output import FORMATS, render
 
-KINDS = ("handle-times", "funnel", "billing")
+KINDS = ("handle-times", "funnel", "billing", "survey")
 
 
 def add_report_parser(subparsers) -> None:
@@ -19,12 +19,17 @@ def add_report_parser(subparsers) -> None:
     s.add_argument("--until", help="ISO date or datetime, exclusive (a date is midnight UTC)")
     s.add_argument("--queue", help="handle-times: only this queue")
     s.add_argument("--by", choices=("queue", "agent", "hour"), help="handle-times: group by (default queue)")
+    s.add_argument("--client", help="survey: only this client's hotlines")
+    s.add_argument("--month", help="survey: YYYY-MM, in the hotline's local time")
     s.add_argument("--format", choices=FORMATS, default="table")
     s.add_argument("-o", "--output", type=Path, help="write here (required for png)")
 
 
 def cmd_report(args) -> int:
     from ..cli_support import database, settings
+    if args.kind == "survey":   # by --month, in its own module
+        from .survey import cmd_survey
+        return cmd_survey(args)
     _check(args)
     try:
         since, until = parse_when("--since", args.since), parse_when("--until", args.until)

@@ -238,3 +238,22 @@ class CallbackRequest(Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     done_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class SurveyAnswer(Base):
+    """One answer to a survey question (a `survey` node), kept per call, agent, queue and hotline.
+    A question the caller did not answer has no row: a non-response is never a score."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (UniqueConstraint("unique_id", "question", name="uq_survey_answers_call_question"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unique_id: Mapped[str] = mapped_column(String(64), index=True)        # the call answered about
+    question: Mapped[str] = mapped_column(String(64), index=True)
+    score: Mapped[int] = mapped_column(Integer)                           # 1..scale; yes-no: 1 yes, 0 no
+    scale: Mapped[int] = mapped_column(Integer)                           # 1 for a yes/no question
+    queue: Mapped[str] = mapped_column(String(64), default="", index=True)
+    agent: Mapped[str] = mapped_column(String(128), default="", index=True)
+    hotline: Mapped[str] = mapped_column(String(64), default="", index=True)
+    client: Mapped[str] = mapped_column(String(64), default="", index=True)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
