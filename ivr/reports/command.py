@@ -8,7 +8,7 @@ from ..errors import IVRError
 from ..store.window import parse_when
 from .output import FORMATS, render
 
-KINDS = ("handle-times", "funnel", "billing", "survey")
+KINDS = ("handle-times", "funnel", "billing", "survey", "staffing")
 
 
 def add_report_parser(subparsers) -> None:
@@ -17,10 +17,15 @@ def add_report_parser(subparsers) -> None:
     s.add_argument("kind", choices=KINDS)
     s.add_argument("--since", help="ISO date or datetime, inclusive (a date is midnight UTC)")
     s.add_argument("--until", help="ISO date or datetime, exclusive (a date is midnight UTC)")
-    s.add_argument("--queue", help="handle-times: only this queue")
+    s.add_argument("--queue", help="handle-times, survey: only this queue; staffing: the queue")
     s.add_argument("--by", choices=("queue", "agent", "hour"), help="handle-times: group by (default queue)")
     s.add_argument("--client", help="survey: only this client's hotlines")
-    s.add_argument("--month", help="survey: YYYY-MM, in the hotline's local time")
+    s.add_argument("--month", help="survey, staffing: YYYY-MM, in the hotline's local time")
+    s.add_argument("--service-level", type=float, default=0.8, help="staffing: share answered within --within")
+    s.add_argument("--within", type=float, default=20.0, help="staffing: seconds of the service-level target")
+    s.add_argument("--max-occupancy", type=float, default=0.85, help="staffing: highest agent occupancy")
+    s.add_argument("--interval", type=int, choices=(15, 30, 60), default=60, help="staffing: minutes per row")
+    s.add_argument("--days", choices=("all", "weekdays", "weekend"), default="all", help="staffing: day type")
     s.add_argument("--format", choices=FORMATS, default="table")
     s.add_argument("-o", "--output", type=Path, help="write here (required for png)")
 
@@ -30,6 +35,9 @@ def cmd_report(args) -> int:
     if args.kind == "survey":   # by --month, in its own module
         from .survey import cmd_survey
         return cmd_survey(args)
+    if args.kind == "staffing":
+        from .staffing import cmd_staffing
+        return cmd_staffing(args)
     _check(args)
     try:
         since, until = parse_when("--since", args.since), parse_when("--until", args.until)
