@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
                 add_recordings_parser, add_web_parser, add_say_parser, add_data_parser, add_calls_parser):
         add(sub)
     from .deploy.command import add_systemd_parser; add_systemd_parser(sub)  # noqa: E702 - ivr systemd
+    from .install.command import add_asterisk_config_parser; add_asterisk_config_parser(sub)  # noqa: E702
+    from .install.command import add_doctor_parser; add_doctor_parser(sub)  # noqa: E702 - ivr doctor
     return p
 
 
