@@ -372,8 +372,9 @@ async def run_call(loaded: Loaded, channel, calllog: CallLogWriter, data: DataSo
 
 
 def _post_call_survey(menu: Menu, record: CallRecord) -> str:
-    """The survey node to ask after this call's agent hung up, or "": the caller came back
-    from Queue() with CONTINUE and a survey node names that queue in after_queue."""
+    """The node to go on at after this call's agent hung up, or "": the caller came back from
+    Queue() with CONTINUE and a node (a survey, ivr/menu/nodes/survey.py) names that queue in
+    its after_queue field."""
     last = next((st for st in reversed(record.steps) if st.action == StepKind.QUEUE.value), None)
     if last is None or not last.detail:
         return ""
@@ -381,7 +382,7 @@ def _post_call_survey(menu: Menu, record: CallRecord) -> str:
     if detail.get("status") != "CONTINUE":
         return ""
     return next((name for name, node in menu.nodes.items()
-                 if node.type == "survey" and getattr(node, "after_queue", "") == detail.get("queue")), "")
+                 if getattr(node, "after_queue", "") == detail.get("queue")), "")
 
 
 def _hand_over_answers(record: CallRecord, first: int, surveys) -> None:
