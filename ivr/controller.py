@@ -346,7 +346,7 @@ async def run_call(loaded: Loaded, channel, calllog: CallLogWriter, data: DataSo
                 await driver.run()
             finally:
                 record.outcome, cause = str(outcome), None
-                _hand_over_answers(record, first, surveys)
+                _hand_over_answers(record, first, surveys, calllog)
         if not driver.gone:
             await channel.set_variable("IVR_OUTCOME", str(outcome))
             cause = cause if survey else HangupCause.IVR  # the dialplan hangs up once IVR_OUTCOME is set
@@ -385,10 +385,11 @@ def _post_call_survey(menu: Menu, record: CallRecord) -> str:
                  if getattr(node, "after_queue", "") == detail.get("queue")), "")
 
 
-def _hand_over_answers(record: CallRecord, first: int, surveys) -> None:
-    """The survey's answered questions (input steps from `first` on) to the survey writer;
-    an unanswered question gives no answer: a non-response, not a score."""
-    from .store.surveys import SurveyAnswerItem
+def _hand_over_answers(record: CallRecord, first: int, surveys, calllog: CallLogWriter) -> None:
+    """The survey's answered questions (input steps from `first` on) to the survey writer
+    (without one, as for classic AGI, stored at once in the call log's database); an
+    unanswered question gives no answer: a non-response, not a score."""
+    from .store.surveys import SurveyAnswerItem, store_answers
     queue = next((json.loads(st.detail).get("queue", "") for st in reversed(record.steps[:first])
                   if st.action == StepKind.QUEUE.value and st.detail), "")
     items = []
@@ -399,6 +400,11 @@ def _hand_over_answers(record: CallRecord, first: int, surveys) -> None:
                                           int(detail.get("scale", 0)), queue, record.hotline, record.client, st.at))
     if items and surveys is not None:
         surveys.put_many(items)
+    elif items:
+        try:
+            store_answers(calllog.engine, items)
+        except Exception:  # the call goes on; the answers stay in its steps
+            log.exception("storing the survey answers failed", extra={"uid": record.unique_id})
 
 
 # A queue's record lands once AMI's Hangup is folded and written: seconds, unless AMI is down.

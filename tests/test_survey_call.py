@@ -114,3 +114,11 @@ def test_an_answer_is_stored_once(world):
     again = SurveyAnswerItem("s8", "agent", 2, 5, "support", "default", "", datetime.now(timezone.utc))
     assert store_answers(engine, [again]) == 0
     assert len(stored(engine)) == 2
+
+
+def test_without_a_survey_writer_the_answers_are_stored_at_once(world):
+    """Classic AGI (`ivr agi`) runs a call without the controller's writers."""
+    loaded, engine, calllog, surveys = world
+    channel = FakeChannel(CallInfo(unique_id="s9", caller_id="48600100200"), "0 3 2", "CONTINUE")
+    asyncio.run(run_call(loaded, channel, calllog))
+    assert [(a[1], a[2]) for a in stored(engine)] == [("agent", 3), ("solved", 0)]
