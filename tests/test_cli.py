@@ -77,6 +77,8 @@ USAGE = [
     ("data", ["data", "load"]),
     ("calls", ["calls", "list", "--format", "csv"]),
     ("systemd", ["systemd"]),   # --out DIR is required
+    ("asterisk-config", ["asterisk-config"]),   # --out DIR is required
+    ("doctor", ["doctor", "--agi-port", "x"]),
 ]
 SEMANTIC_USAGE = [
     ("report", ["report", "handle-times", "--format", "png"], "--format png needs -o/--output PATH"),
