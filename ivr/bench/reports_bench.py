@@ -221,7 +221,7 @@ def _calls_pages(engine) -> dict:
         render("calls.html", session=None, q={}, rows=found.rows, error="", older="x", newer="x")
         return time.perf_counter() - t0
 
-    mid = PageKey(datetime(2025, 7, 1, 12, tzinfo=timezone.utc), 1 << 40)
+    mid = PageKey(datetime(2025, 7, 1, 12, tzinfo=timezone.utc), 2**31 - 1)
     first = search_calls(engine, CallFilter(), 1).rows[0]
     times = {"first": timed(CallFilter()), "middle": timed(CallFilter(), after=mid),
              "caller": timed(CallFilter(caller=first.caller_id)),

@@ -109,6 +109,7 @@ def call_summary(call: CallView) -> dict:
 # --- the call log search (console): filters and keyset pagination -------------------------------
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MAX_ID = 2**31 - 1
 _CURSOR = re.compile(r"(-?[0-9]{1,19})_([0-9]{1,19})")
 
 
@@ -145,6 +146,8 @@ class PageKey:
         found = _CURSOR.fullmatch(token)
         if found is None:
             raise ValueError(f"{name} {token!r}: not a page position (use the page's next/previous links)")
+        if int(found.group(2)) > _MAX_ID:   # ids are 32-bit integers (PostgreSQL refuses a larger bound)
+            raise ValueError(f"{name} {token!r}: not a page position (out of range)")
         try:
             return cls(_EPOCH + timedelta(microseconds=int(found.group(1))), int(found.group(2)))
         except OverflowError:

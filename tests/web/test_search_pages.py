@@ -126,6 +126,7 @@ BAD = [
     ("/calls", {"before": "99999999999999999999_1"}, "not a page position"),
     ("/calls", {"after": "9223372036854775807_1"}, "out of range"),
     ("/calls", {"after": "1_1", "before": "2_2"}, "give one of them"),
+    ("/calls", {"after": "1_2147483648"}, "out of range"),
     ("/recordings", {"since": "yesterday"}, "not an ISO date"),
     ("/recordings", {"min_duration": "abc"}, "not a number of seconds"),
     ("/recordings", {"after": "1-2"}, "after '1-2': not a page position"),
