@@ -18,7 +18,8 @@ def add_report_parser(subparsers) -> None:
     s.add_argument("--since", help="ISO date or datetime, inclusive (a date is midnight UTC)")
     s.add_argument("--until", help="ISO date or datetime, exclusive (a date is midnight UTC)")
     s.add_argument("--queue", help="handle-times, survey: only this queue; staffing: the queue")
-    s.add_argument("--by", choices=("queue", "agent", "hour"), help="handle-times: group by (default queue)")
+    s.add_argument("--by", choices=("queue", "agent", "hour", "day"),
+                   help="handle-times: group by (default queue); hours and days are the office's local time")
     s.add_argument("--client", help="survey: only this client's hotlines")
     s.add_argument("--month", help="survey, staffing: YYYY-MM, in the hotline's local time")
     s.add_argument("--service-level", type=float, default=0.8, help="staffing: share answered within --within")
@@ -47,7 +48,7 @@ def cmd_report(args) -> int:
         raise IVRError(f"--since {args.since!r} must be before --until {args.until!r}")
     config = settings(args)
     with database(config) as engine:
-        rows, meta, title = _run(args, engine, since, until, config.queues.service_level_s)
+        rows, meta, title = _run(args, engine, since, until, config.queues.service_level_s, office_timezone(config))
     text = render(rows, args.format, args.output, meta=meta, title=title)
     if args.output is not None and args.format != "png":
         args.output.write_text(text + "\n")
@@ -65,11 +66,22 @@ def _check(args) -> None:
         usage(f"--queue and --by apply to handle-times, not {args.kind}")
 
 
-def _run(args, engine, since, until, sl_s: float) -> tuple[list, dict, str]:
+def office_timezone(config) -> str:
+    """The office's zone, as the menu has it (`Menu.timezone`: the first hours entry's, UTC
+    without hours), read from the config's `hours:` alone: a report needs no valid menu."""
+    from ..menu.hours import parse_hours
+    hours = config.raw.get("hours") or {}
+    if not isinstance(hours, dict) or not hours:
+        return "UTC"
+    name, spec = next(iter(hours.items()))
+    return parse_hours(str(name), spec or {}, str(config.path)).timezone
+
+
+def _run(args, engine, since, until, sl_s: float, tz: str = "UTC") -> tuple[list, dict, str]:
     if args.kind == "handle-times":
         from .handle_times import handle_times
         by = args.by or "queue"
-        rows = handle_times(engine, since, until, queue=args.queue, by=by, service_level_s=sl_s)
+        rows = handle_times(engine, since, until, queue=args.queue, by=by, service_level_s=sl_s, tz=tz)
         return rows, {}, f"handle times by {by} (SL {sl_s:g} s)"
     if args.kind == "funnel":
         from .funnel import funnel

@@ -95,7 +95,12 @@ class HandleTimeRow(Base):
     """One queued call's figures, folded from app_queue events."""
 
     __tablename__ = "handle_times"
-    __table_args__ = (UniqueConstraint("unique_id", "queue", "entered_second"),)
+    __table_args__ = (UniqueConstraint("unique_id", "queue", "entered_second"),
+                      # Wait percentiles on SQLite (ivr/reports/store.py): a group's answered waits in
+                      # order, the window's entered_at read from the index (migration 0011).
+                      Index("ix_handle_times_pct_queue", "outcome", "queue", "wait_s", "entered_at"),
+                      Index("ix_handle_times_pct_agent", "outcome", "agent", "wait_s", "entered_at"),
+                      Index("ix_handle_times_pct_all", "outcome", "wait_s", "entered_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unique_id: Mapped[str] = mapped_column(String(64), index=True)

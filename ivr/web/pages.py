@@ -143,8 +143,9 @@ def _handle_times(request: Request):
         raise ValueError(f"by must be one of {', '.join(GROUPINGS)}")
     since, until = _window(q)
     con = console(request)
+    # Hours and days in the office's zone once the console knows it (Console.timezone); UTC until then.
     return q, by, handle_times(con.engine, since, until, queue=q["queue"], by=by,
-                               service_level_s=con.service_level_s)
+                               service_level_s=con.service_level_s, tz=getattr(con, "timezone", "UTC"))
 
 
 @router.get("/dashboard")
