@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..errors import IVRError
 from ..store.window import parse_when
-from .output import FORMATS, render
+from .output import FORMATS, deliver, render
 
 KINDS = ("handle-times", "funnel", "billing", "survey", "staffing")
 
@@ -50,10 +50,10 @@ def cmd_report(args) -> int:
     with database(config) as engine:
         rows, meta, title = _run(args, engine, since, until, config.queues.service_level_s, office_timezone(config))
     text = render(rows, args.format, args.output, meta=meta, title=title)
-    if args.output is not None and args.format != "png":
-        args.output.write_text(text + "\n")
-        text = f"report written: {args.output}"
-    print(text)
+    if args.format == "png":
+        print(text)
+    else:
+        deliver(text, args.output)
     return 0
 
 

@@ -34,6 +34,14 @@ def render(rows: list, fmt: str, out_path: str | Path | None = None, *,
     raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
 
 
+def deliver(text: str, output: Path | None) -> None:
+    """A rendered report to `output` (then a line saying so) or to stdout."""
+    if output is not None:
+        Path(output).write_text(text + "\n")
+        text = f"report written: {output}"
+    print(text)
+
+
 def _rounded(value):
     if isinstance(value, float):
         return round(value, 3)

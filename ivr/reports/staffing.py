@@ -108,7 +108,7 @@ def staffing(calls: list[QueuedCall], tz: str, *, interval_min: int = 60, target
 
 def cmd_staffing(args) -> int:
     from ..cli_support import database, settings, usage
-    from .output import render
+    from .output import deliver, render
     if not args.queue or not args.month:
         usage("ivr report staffing needs --queue Q and --month YYYY-MM")
     if args.format == "png" and args.output is None:
@@ -131,11 +131,7 @@ def cmd_staffing(args) -> int:
         chart(rows, args.output, title)
         print(f"chart written: {args.output}")
         return 0
-    text = render(rows, args.format, meta=meta, title=title)
-    if args.output is not None:
-        args.output.write_text(text + "\n")
-        text = f"report written: {args.output}"
-    print(text)
+    deliver(render(rows, args.format, meta=meta, title=title), args.output)
     return 0
 
 

@@ -81,7 +81,7 @@ def client_timezone(raw: dict, client: str = "") -> str:
 
 def cmd_survey(args) -> int:
     from ..cli_support import database, settings, usage
-    from .output import render
+    from .output import deliver, render
     if args.month is None:
         usage("ivr report survey needs --month YYYY-MM")
     if args.format == "png" and args.output is None:
@@ -97,11 +97,7 @@ def cmd_survey(args) -> int:
         chart(rows, args.output, title)
         print(f"chart written: {args.output}")
         return 0
-    text = render(rows, args.format, meta=totals(found), title=title)
-    if args.output is not None:
-        args.output.write_text(text + "\n")
-        text = f"report written: {args.output}"
-    print(text)
+    deliver(render(rows, args.format, meta=totals(found), title=title), args.output)
     return 0
 
 
