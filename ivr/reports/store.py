@@ -250,7 +250,7 @@ def _sqlite_figures(conn: Connection, keys: list, where: list, sl_s: float, by: 
     stmt = select(*labelled, *_figures(t, answered, sl_s)).where(*where).group_by(*keys)
     sums = conn.execute(stmt).all()
     # Each group's own rows, as a predicate the indexes serve.
-    preds = [_group_predicate(r, by, tz) for r in sums]
+    preds = [_group_predicate(r, by, tz, where) for r in sums]
     pcts = _sqlite_percentiles(conn, where, [(p, r.answered) for p, r in zip(preds, sums)], by in ("hour", "day"))
     pcts.append(_sqlite_percentiles(conn, where, [(None, sum(r.answered for r in sums))], False)[0])
     out = [_row(r.k0, r.k1 if len(keys) > 1 else None, r, pct) for r, pct in zip(sums, pcts)]
@@ -258,7 +258,7 @@ def _sqlite_figures(conn: Connection, keys: list, where: list, sl_s: float, by: 
     return out
 
 
-def _group_predicate(r, by: str, tz: str):
+def _group_predicate(r, by: str, tz: str, where: list):
     t = HandleTimeRow
     if by == "queue":
         return t.queue == r.k0
@@ -266,11 +266,23 @@ def _group_predicate(r, by: str, tz: str):
         return t.agent == r.k0
     if by == "hour":   # the local hour's instants: [local - offset, + 1 h) in UTC
         start = datetime.fromisoformat(r.k0).replace(tzinfo=timezone.utc) - timedelta(seconds=int(r.k1))
-        return and_(t.entered_at >= start, t.entered_at < start + timedelta(hours=1))
-    zone = ZoneInfo(tz)
-    day = datetime.fromisoformat(r.k0)
-    start, end = day.replace(tzinfo=zone), (day + timedelta(days=1)).replace(tzinfo=zone)
-    return and_(t.entered_at >= utc(start), t.entered_at < utc(end))
+        end = start + timedelta(hours=1)
+    else:
+        zone = ZoneInfo(tz)
+        day = datetime.fromisoformat(r.k0)
+        start, end = utc(day.replace(tzinfo=zone)), utc((day + timedelta(days=1)).replace(tzinfo=zone))
+    # Cut to the window here, in one range: beside a second lower bound (the window's own)
+    # SQLite may take the wrong one for the index range and read the whole window per group.
+    for w in where:
+        if _on_entered_at(w) and w.operator.__name__ == "ge":
+            start = max(start, w.right.value)
+        elif _on_entered_at(w) and w.operator.__name__ == "lt":
+            end = min(end, w.right.value)
+    return and_(t.entered_at >= start, t.entered_at < end)
+
+
+def _on_entered_at(clause) -> bool:
+    return getattr(getattr(clause, "left", None), "key", None) == "entered_at"
 
 
 def _sqlite_percentiles(conn: Connection, where: list, groups: list, by_time: bool) -> list[tuple]:
@@ -291,7 +303,8 @@ def _sqlite_percentiles(conn: Connection, where: list, groups: list, by_time: bo
             # An hour's or day's rows come by the entered_at index: `outcome || ''` keeps SQLite from
             # walking the whole (outcome, wait_s) index instead, for its order.
             answered = (t.outcome.concat("") if by_time else t.outcome) == ANSWERED
-            q = (select(t.wait_s).where(answered, *where, *([pred] if pred is not None else []))
+            cut = [w for w in where if not (by_time and _on_entered_at(w))]
+            q = (select(t.wait_s).where(answered, *cut, *([pred] if pred is not None else []))
                  .order_by(t.wait_s).limit(2).offset(k).subquery())
             parts.append(select(literal(c + j).label("ask"), q.c.wait_s))
         for ask, wait in conn.execute(union_all(*parts) if len(parts) > 1 else parts[0]):
