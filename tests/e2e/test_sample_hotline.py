@@ -26,6 +26,7 @@ def sample(e2e_settings, tmp_path_factory):
     text = text.replace("directory: var/recordings", f"directory: {TEST_STATE / 'recordings'}")
     config = tmp_path_factory.mktemp("sample") / "config.yaml"
     text = text.replace("  username: ivr\n", f"  username: ivr\n  secret_file: {ROOT / 'var/sandbox/ami-secret'}\n")
+    text = text.replace("secret_file: var/sandbox/agi-secret", f"secret_file: {ROOT / 'var/sandbox/agi-secret'}")
     config.write_text(text + f"\nprompts_dir: {ROOT / 'prompts'}\nstate_dir: {state}\n"
                       f"queues:\n  queues_conf: {ROOT / 'asterisk-conf/queues.conf'}\n")
     checked = ivr_cli("validate", config=config)
