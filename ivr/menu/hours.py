@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import ConfigError
@@ -25,6 +25,23 @@ class Hours:
             return False
         now = local.time().replace(tzinfo=None)
         return any(day == local.weekday() and start <= now < end for day, start, end in self.weekly)
+
+    def open_seconds(self, first: date, end: date) -> int:
+        """Seconds open on the local days [first, end), holidays left out; a DST change
+        inside an interval counts the real elapsed time (an 08:00-20:00 day is 12 h, and
+        a 00:00-24:00 day 23 h or 25 h on the change's night). `24:00` closes at the next
+        midnight."""
+        zone, total, day = ZoneInfo(self.timezone), 0, first
+        while day < end:
+            if day not in self.holidays:
+                for weekday, start, stop in self.weekly:
+                    if weekday == day.weekday():
+                        opened = datetime.combine(day, start, zone)
+                        closed = (datetime.combine(day + timedelta(days=1), time(0), zone) if stop == time.max
+                                  else datetime.combine(day, stop, zone))
+                        total += int(closed.timestamp() - opened.timestamp())
+            day += timedelta(days=1)
+        return total
 
 
 def parse_days(spec: str) -> list[int]:

@@ -39,11 +39,15 @@ class Menu:
         return self.languages[0]
 
     @property
+    def office(self) -> Hours | None:
+        """The office's hours: the hotline's `hours:` entry, else the first; None without hours."""
+        return self.hours.get(self.office_hours) or next(iter(self.hours.values()), None)
+
+    @property
     def timezone(self) -> str:
         """The office's IANA zone: its day is the day of prices in force and due dates
         (the hotline's hours', else the first hours entry's; UTC for a menu without hours)."""
-        chosen = self.hours.get(self.office_hours) or next(iter(self.hours.values()), None)
-        return chosen.timezone if chosen is not None else "UTC"
+        return self.office.timezone if self.office is not None else "UTC"
 
 
 def prompt_fields(node: Node) -> tuple[str, ...]:

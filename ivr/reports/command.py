@@ -27,7 +27,8 @@ def add_report_parser(subparsers) -> None:
     s.add_argument("--max-occupancy", type=float, default=0.85, help="staffing: highest agent occupancy")
     s.add_argument("--interval", type=int, choices=(15, 30, 60), default=60, help="staffing: minutes per row")
     s.add_argument("--days", choices=("all", "weekdays", "weekend"), default="all", help="staffing: day type")
-    s.add_argument("--format", choices=FORMATS, default="table")
+    s.add_argument("--format", choices=(*FORMATS, "html"), default="table",
+                   help="html: billing --client's printable bill and annex")
     s.add_argument("-o", "--output", type=Path, help="write here (required for png)")
 
 
@@ -39,6 +40,9 @@ def cmd_report(args) -> int:
     if args.kind == "staffing":
         from .staffing import cmd_staffing
         return cmd_staffing(args)
+    if args.kind == "billing" and (args.client or args.month):   # a client's bill, by plan
+        from ..billing.command import cmd_billing
+        return cmd_billing(args)
     _check(args)
     try:
         since, until = parse_when("--since", args.since), parse_when("--until", args.until)
@@ -60,6 +64,8 @@ def cmd_report(args) -> int:
 def _check(args) -> None:
     """Usage errors argparse cannot see (exit 2)."""
     from ..cli_support import usage
+    if args.format == "html":
+        usage("--format html is a client's bill: ivr report billing --client C --month YYYY-MM")
     if args.format == "png" and args.output is None:
         usage("--format png needs -o/--output PATH")
     if args.kind != "handle-times" and (args.queue is not None or args.by is not None):

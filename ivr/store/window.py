@@ -44,3 +44,15 @@ def window(stmt: "Select", column, since: datetime | None, until: datetime | Non
     if until is not None:
         stmt = stmt.where(column < utc(until))
     return stmt
+
+
+def seconds_between(conn, start, end):
+    """SQL for `end - start` in seconds (a float with the stored fraction) on either database."""
+    from sqlalchemy import Float, Integer, cast, func
+    if conn.dialect.name == "postgresql":
+        return func.extract("epoch", end - start)
+    # SQLite's date functions keep milliseconds only: whole seconds from strftime('%s'),
+    # the stored fraction (".ffffff", SQLAlchemy's format) read as a number.
+    frac = lambda c: cast(func.substr(c, 20), Float)  # noqa: E731
+    return (cast(func.strftime("%s", end), Integer) - cast(func.strftime("%s", start), Integer)
+            + (frac(end) - frac(start)))
