@@ -8,9 +8,10 @@ of the config and of the month's calls.
 
 from __future__ import annotations
 
+import json
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterator, TextIO
@@ -51,8 +52,13 @@ def cmd_billing(args) -> int:
     plans = load_plans(loaded.settings.raw, str(loaded.settings.path))
     with database(loaded.settings) as engine:
         if not args.client:
-            from ..reports.output import render
-            _deliver(render(_every_client(engine, loaded.hotlines, plans, month), args.format), args.output)
+            rows = _every_client(engine, loaded.hotlines, plans, month)
+            if args.format == "json":   # amounts as exact decimal strings
+                text = json.dumps({"month": str(month), "rows": [asdict(r) for r in rows]}, indent=2, default=str)
+            else:
+                from ..reports.output import render
+                text = render(rows, args.format)
+            _deliver(text, args.output)
             return 0
         bill = client_bill(engine, loaded.hotlines, plans, args.client, month, hotline)
         if args.format == "table":

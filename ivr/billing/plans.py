@@ -19,12 +19,12 @@ inexactly is refused rather than rounded.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, Mapping
 
-from ..data.values import MINOR_UNITS
 from ..errors import ConfigError
 
 
@@ -58,6 +58,7 @@ class BillingPlan:
     readiness_per_hour: Decimal = Decimal(0)   # currency units per open hour of the hotline's hours
 
 
+CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 PLAN_KEYS = ("currency", "bills", "rounding", "monthly_fee", "included_minutes", "rate_per_minute",
              "readiness_per_hour")
 _AMOUNTS = ("monthly_fee", "rate_per_minute", "readiness_per_hour")
@@ -72,8 +73,8 @@ def plan_problems(spec: Any) -> list[tuple[str, str]]:
     currency = spec.get("currency")
     if currency is None:
         out.append(("", "needs a currency (ISO 4217, e.g. PLN, HUF, EUR)"))
-    elif not isinstance(currency, str) or currency not in MINOR_UNITS:
-        out.append(("currency", f"{currency!r} is not an ISO 4217 currency code (e.g. PLN, HUF, EUR)"))
+    elif not isinstance(currency, str) or not CURRENCY_CODE.fullmatch(currency):
+        out.append(("currency", f"{currency!r} is not an ISO 4217 currency code (three capitals: PLN, HUF, EUR)"))
     for key, enum in (("bills", BilledTime), ("rounding", Rounding)):
         if key in spec and spec[key] not in [e.value for e in enum]:
             out.append((key, f"{spec[key]!r} is not one of {', '.join(e.value for e in enum)}"))

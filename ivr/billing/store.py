@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator
 
-from sqlalchemy import BigInteger, case, cast, distinct, func, select
+from sqlalchemy import BigInteger, case, cast, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from ..store.models import Call, HandleTimeRow
@@ -72,7 +72,7 @@ def _per_call(conn: Connection, client: str, hotline: str, start: datetime, end:
     return select(calls.c.unique_id, calls.c.started_at, calls.c.caller_id, calls.c.called,
                   calls.c.call_ms, case((rest > 0, rest), else_=0).label("ivr_ms"),
                   calls.c.wait_ms, calls.c.talk_ms,
-                  ((billed_ms + (unit_ms - 1)) / unit_ms * unit_s).label("billed_s"),
+                  ((billed_ms + (unit_ms - 1)) // unit_ms * unit_s).label("billed_s"),
                   calls.c.id).subquery("p")
 
 
@@ -100,7 +100,7 @@ def call_usage(engine: Engine, client: str, hotline: str, start: datetime, end: 
 def client_hotlines(engine: Engine, client: str, start: datetime, end: datetime) -> list[str]:
     """Hotlines the client's calls in [start, end) went to (UTC bounds, taken wide by the caller)."""
     with engine.connect() as conn:
-        stmt = (select(distinct(Call.hotline)).where(Call.client == client, Call.started_at >= utc(start),
+        stmt = (select(Call.hotline).distinct().where(Call.client == client, Call.started_at >= utc(start),
                                                      Call.started_at < utc(end)).order_by(Call.hotline))
         return [h for (h,) in conn.execute(stmt)]
 
@@ -108,6 +108,6 @@ def client_hotlines(engine: Engine, client: str, start: datetime, end: datetime)
 def clients(engine: Engine, start: datetime, end: datetime) -> list[str]:
     """Every client with calls in [start, end) (calls logged before hotlines existed have none)."""
     with engine.connect() as conn:
-        stmt = (select(distinct(Call.client)).where(Call.client != "", Call.started_at >= utc(start),
+        stmt = (select(Call.client).distinct().where(Call.client != "", Call.started_at >= utc(start),
                                                     Call.started_at < utc(end)).order_by(Call.client))
         return [c for (c,) in conn.execute(stmt)]

@@ -103,8 +103,8 @@ def _compose(text: str) -> YNode | None:
 
 # --- what the document may hold ------------------------------------------------------------
 
-TOP_KEYS = ("controller", "ami", "database", "recordings", "menu", "hours", "hotlines", "prompts_dir", "state_dir",
-            "queues", "data", "web", "live")
+TOP_KEYS = ("controller", "ami", "database", "recordings", "menu", "hours", "hotlines", "billing_plans",
+            "prompts_dir", "state_dir", "queues", "data", "web", "live")
 SECTION_KEYS = {
     "controller": tuple(f.name for f in dataclasses.fields(ControllerSettings)),
     "ami": tuple(f.name for f in dataclasses.fields(AMISettings)),
@@ -1140,7 +1140,7 @@ def _check_hotlines(doc: _Doc) -> None:
         if billing and not isinstance(billing[1], MappingNode):
             doc.error(billing[1], f"{where}.billing: must be a mapping, e.g. {{plan: standard-2026, currency: PLN}}")
         elif billing:
-            _unknown_keys(doc, f"{where}.billing", _mapping(billing[1]), BILLING_KEYS)
+            _check_hotline_billing(doc, where, _mapping(billing[1]))
         hours = table.get("hours")
         if hours and _text(hours[1]) not in doc.hours:
             doc.error(hours[1], f"{where}.hours: no hours named {_text(hours[1])!r} under hours:"
@@ -1159,6 +1159,38 @@ def _check_hotlines(doc: _Doc) -> None:
     if defaults and "menu" in doc.top:
         doc.error(defaults[0], "hotlines: a default hotline and a top-level menu: both want the numbers "
                                "nobody lists; keep one")
+
+
+def _plain(node: YNode) -> object:
+    """A node as Python, for rules written over plain values (a mapping or a scalar)."""
+    if isinstance(node, MappingNode):
+        return {k: _plain(v) for k, (_, v) in _mapping(node).items()}
+    return _scalar(node) if isinstance(node, ScalarNode) else [_plain(v) for v in node.value]
+
+
+def _check_hotline_billing(doc: _Doc, where: str, table: dict[str, tuple[YNode, YNode]]) -> None:
+    """A hotline's billing: a plan billing_plans: names; a currency, if given, the plan's."""
+    _unknown_keys(doc, f"{where}.billing", table, BILLING_KEYS)
+    plans = doc.top.get("billing_plans")
+    plan_table = _mapping(plans[1]) if plans and isinstance(plans[1], MappingNode) else {}
+    if "plan" not in table:
+        first = next(iter(table.values()), None)
+        if first is not None:
+            doc.error(first[0], f"{where}.billing: needs a plan (a name under billing_plans:)")
+        return
+    name = _text(table["plan"][1])
+    if name not in plan_table:
+        doc.error(table["plan"][1], f"{where}.billing.plan: no plan named {name!r} under billing_plans:"
+                                    f"{_did_you_mean(name or '', plan_table, listed=True)}")
+        return
+    from ..billing.plans import CURRENCY_CODE
+    spec = _plain(plan_table[name][1])
+    currency = table.get("currency")
+    theirs = spec.get("currency") if isinstance(spec, dict) else None
+    # A plan without a valid currency is reported at the plan: no second error here.
+    if currency and isinstance(theirs, str) and CURRENCY_CODE.fullmatch(theirs) and _text(currency[1]) != theirs:
+        doc.error(currency[1], f"{where}.billing.currency: {_text(currency[1])!r} is not plan {name}'s currency "
+                               f"({theirs!r}); the plan's currency is the bill's")
 
 
 def _check_hotline_menu(doc: _Doc, where: str, menu: YNode, languages: tuple[YNode, YNode] | None,
@@ -1212,6 +1244,26 @@ def _check_announced_notice(doc: _Doc) -> None:
                                 f"(\"this call may be recorded; press {spec.text('decline') or '2'} to object\")")
 
 
+
+# --- 15. billing plans -------------------------------------------------------------------------------------
+
+def _check_billing_plans(doc: _Doc) -> None:
+    """billing_plans: name -> a plan (ivr/billing/plans.py: currency, what is billed, rounding per
+    call, monthly fee, included minutes, rate per minute, readiness per open hour)."""
+    if doc.kind != "config" or "billing_plans" not in doc.top:
+        return
+    from ..billing.plans import plan_problems
+    key, node = doc.top["billing_plans"]
+    if not isinstance(node, MappingNode):
+        doc.error(node, "billing_plans: must be a mapping of plan name -> {currency, rounding, ...}")
+        return
+    for name, (name_node, value) in _mapping(node).items():
+        fields = _mapping(value) if isinstance(value, MappingNode) else {}
+        for field, message in plan_problems(_plain(value)):
+            at = fields[field][1] if field in fields else name_node
+            doc.error(at, f"billing_plans.{name}{'.' + field if field else ''}: {message}")
+
+
 # Run in this order; each reports and carries on.
 CHECKS: tuple[Callable[[_Doc], None], ...] = (
     _check_duplicate_keys,
@@ -1224,7 +1276,7 @@ CHECKS: tuple[Callable[[_Doc], None], ...] = (
     _check_queue_names,
     _check_timezones, _check_weekly, _check_holidays,
     _check_say_kinds, _check_say_values,
-    _check_hotlines, _check_announced_notice,
+    _check_hotlines, _check_announced_notice, _check_billing_plans,
 )
 # What a hotline's menu does not repeat: the config's sections are checked once, with the config;
 # an inline menu's keys and hours were checked with it too.
