@@ -98,12 +98,76 @@ class RecordingSettings:
             raise ValueError(f"recordings.format: {self.format!r} is not a MixMonitor format (wav, wav49, gsm, sln)")
 
 
+CALLBACK_MODES = ("agent-first", "caller-first")
+
+
+@dataclass(frozen=True)
+class CallbackSettings:
+    """How `ivr serve`'s dialer calls back the callers of one queue (config.yaml's
+    `queues: callbacks: QUEUE:`). A queue not listed there is never dialled: its requests
+    wait for `ivr callbacks done` by hand. Times in seconds."""
+    mode: str = "agent-first"      # agent-first: ring a free agent, then the caller; caller-first: the
+                                   # caller first, who presses confirm_digit and joins the queue on top
+    dial: str = "Local/{number}@ivr-callback-out"   # the caller's dial string; {number}: their caller id
+    max_attempts: int = 3          # attempts before the request is `failed`
+    retry_gap_s: float = 300.0     # from the end of one attempt to the next
+    ring_s: float = 30.0           # how long the caller's phone rings
+    agent_wait_s: float = 120.0    # agent-first: how long the callback waits in the queue for an agent
+    queue_wait_s: float = 300.0    # caller-first: how long the confirmed caller waits in the queue
+    confirm_digit: str = "1"       # caller-first
+    confirm_timeout_s: float = 5.0
+    confirm_prompt: str = ""       # caller-first: a prompt name (prompts/<lang>/NAME) read before the digit
+    priority: int = 10             # QUEUE_PRIO of the callback: above the callers' 0, so it goes first
+    hours: str = ""                # an hours: entry; empty: the hours of the hotline the caller rang
+    caller_id: str = ""            # the number shown to the caller; empty: Asterisk's default
+
+    def __post_init__(self) -> None:
+        if self.mode not in CALLBACK_MODES:
+            raise ValueError(f"callback mode {self.mode!r}: use one of {', '.join(CALLBACK_MODES)}")
+        if "{number}" not in self.dial:
+            raise ValueError(f"callback dial {self.dial!r} must contain {{number}} (the caller's number)")
+        if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int) or self.max_attempts < 1:
+            raise ValueError(f"callback max_attempts: {self.max_attempts!r} must be a whole number, at least 1")
+        for name in ("retry_gap_s", "ring_s", "agent_wait_s", "queue_wait_s", "confirm_timeout_s"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"callback {name}: {value!r} must be a number of seconds, at least 0")
+        if self.ring_s < 1 or self.confirm_timeout_s < 1:
+            raise ValueError("callback ring_s and confirm_timeout_s: at least 1 s")
+        if not (isinstance(self.confirm_digit, str) and len(self.confirm_digit) == 1
+                and self.confirm_digit in "0123456789*"):
+            raise ValueError(f"callback confirm_digit: {self.confirm_digit!r} must be one quoted key 0-9 or * (# ends Read())")
+        if isinstance(self.priority, bool) or not isinstance(self.priority, int):
+            raise ValueError(f"callback priority: {self.priority!r} must be a whole number")
+
+
+def _callbacks(value: Any) -> dict[str, CallbackSettings]:
+    """queues.callbacks: {QUEUE: {setting: value} or null (all defaults)}."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError("queues.callbacks: a mapping of queue names to their callback settings")
+    out = {}
+    for queue, spec in value.items():
+        if spec is not None and not isinstance(spec, dict):
+            raise ValueError(f"queues.callbacks.{queue}: a mapping of settings (mode, dial, max_attempts ...)")
+        try:
+            out[str(queue)] = CallbackSettings(**(spec or {}))
+        except TypeError as exc:
+            raise ValueError(f"queues.callbacks.{queue}: {str(exc).replace('__init__()', 'setting')}") from None
+        except ValueError as exc:
+            raise ValueError(f"queues.callbacks.{queue}: {exc}") from None
+    return out
+
+
 @dataclass(frozen=True)
 class QueueSettings:
     queues_conf: Path = Path("asterisk-conf/queues.conf")
     queue_log: Path | None = Path(os.environ.get("IVR_SANDBOX_DIR", "/var/cache/ivr/asterisk-sid"),
                                   "var/log/asterisk/queue_log")
     service_level_s: float = 20.0  # "answered within N s" in the reports
+    # The callback dialer's settings per queue (CallbackSettings); a queue not here is not dialled.
+    callbacks: dict[str, CallbackSettings] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -204,7 +268,8 @@ def load_settings(path: Path | None = None, text: str | None = None) -> Settings
             queues=QueueSettings(
                 queues_conf=resolve(qs.get("queues_conf", "asterisk-conf/queues.conf")),
                 queue_log=resolve(qs["queue_log"]) if qs.get("queue_log") else QueueSettings.queue_log,
-                service_level_s=float(qs.get("service_level_s", 20))),
+                service_level_s=float(qs.get("service_level_s", 20)),
+                callbacks=_callbacks(qs.get("callbacks"))),
             prompts_dir=resolve(doc.get("prompts_dir", "prompts")),
             state_dir=state_dir,
             raw=doc,
