@@ -5,8 +5,10 @@ Several controllers may share one database and each folds the same AMI
 stream, so inserts are ON CONFLICT DO NOTHING on (unique_id, queue, join
 second): the record lands once.
 
-Callback requests: stored by a `callback` node, worked off by the call
-centre with `ivr callbacks list|done` (frozen CallbackView out).
+Callback requests: stored by a `callback` node, called back by the dialer of
+`ivr serve` (ivr/queues/dialer.py: pending_callbacks, claim_callback,
+finish_attempt) or worked off by hand with `ivr callbacks list|done` (frozen
+CallbackView, PendingCallback, Claim and AttemptView out).
 """
 
 from __future__ import annotations
@@ -17,15 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, String, column, func, insert, select, table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from ..errors import IVRError
 from ..menu.outcome import HangupCause
-from ..store.models import CallbackRequest, HandleTimeRow, utcnow
+from ..store.models import CallbackRequest, HandleTimeRow, UTCDateTime, utcnow
 from ..store.writer import BatchWriter
+from .callback_rules import move
 from .records import HandleTime
 
 log = logging.getLogger("ivr.queues.store")
@@ -136,9 +139,28 @@ class HandleTimeWriter(BatchWriter[HandleTime]):
 
 
 # ---- callback requests ----
+#
+# The dialer's columns of callback_requests and its attempts table (migration 0013) are
+# spelled here as lightweight table clauses: ivr/store/models.py's CallbackRequest maps the
+# request's own columns only (the ORM insert in request_callback leaves the dialer's to their
+# server defaults: waiting, 0 attempts).
+
+_req = table("callback_requests", column("id", Integer), column("unique_id", String), column("caller_id", String),
+             column("account", String), column("language", String), column("queue", String),
+             column("requested_at", UTCDateTime()), column("done_at", UTCDateTime()), column("done_by", String),
+             column("state", String), column("attempts", Integer), column("next_at", UTCDateTime()),
+             column("claimed_by", String), column("claimed_at", UTCDateTime()))
+_att = table("callback_attempts", column("id", Integer), column("request_id", Integer), column("attempt", Integer),
+             column("queue", String), column("mode", String), column("controller", String),
+             column("channel_id", String), column("queue_unique_id", String), column("requested_at", UTCDateTime()),
+             column("started_at", UTCDateTime()), column("connected_at", UTCDateTime()),
+             column("ended_at", UTCDateTime()), column("result", String), column("detail", String))
+_calls = table("calls", column("unique_id", String), column("hotline", String))
+
 
 @dataclass(frozen=True)
 class CallbackView:
+    """One request as `ivr callbacks list` shows it; times are ISO 8601 (UTC)."""
     id: int
     unique_id: str
     caller_id: str
@@ -148,15 +170,14 @@ class CallbackView:
     requested_at: str
     done_at: str | None
     done_by: str
+    state: str = "waiting"         # waiting | dialing | done | failed
+    attempts: int = 0
+    next_at: str | None = None     # the next attempt not before this (waiting after a failed one)
+    last_result: str = ""          # the newest attempt's result ("" before the first)
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-def _callback_view(r: CallbackRequest) -> CallbackView:
-    return CallbackView(r.id, r.unique_id, r.caller_id, r.account, r.language, r.queue,
-                        _iso(r.requested_at), _iso(r.done_at), r.done_by)
 
 
 def request_callback(engine: Engine, unique_id: str, caller_id: str, account: str, language: str,
@@ -174,25 +195,175 @@ def request_callback(engine: Engine, unique_id: str, caller_id: str, account: st
         return row.id
 
 
+def _last_result():
+    return (select(_att.c.result).where(_att.c.request_id == _req.c.id)
+            .order_by(_att.c.attempt.desc()).limit(1).scalar_subquery())
+
+
+def _views(conn, where) -> list[CallbackView]:
+    r = _req.c
+    stmt = (select(r.id, r.unique_id, r.caller_id, r.account, r.language, r.queue, r.requested_at, r.done_at,
+                   r.done_by, r.state, r.attempts, r.next_at, _last_result())
+            .where(*where).order_by(r.requested_at, r.id))
+    return [CallbackView(row[0], row[1], row[2], row[3], row[4], row[5], _iso(row[6]), _iso(row[7]), row[8],
+                         row[9], row[10], _iso(row[11]), row[12] or "") for row in conn.execute(stmt)]
+
+
 def list_callbacks(engine: Engine, queue: str = "", pending_only: bool = True) -> list[CallbackView]:
-    stmt = select(CallbackRequest).order_by(CallbackRequest.requested_at, CallbackRequest.id)
+    """Requests in requested_at order; pending_only: those still waiting or being dialled."""
+    where = []
     if queue:
-        stmt = stmt.where(CallbackRequest.queue == queue)
+        where.append(_req.c.queue == queue)
     if pending_only:
-        stmt = stmt.where(CallbackRequest.done_at.is_(None))
-    with Session(engine) as s:
-        return [_callback_view(r) for r in s.scalars(stmt)]
+        where += [_req.c.done_at.is_(None), _req.c.state.in_(("waiting", "dialing"))]
+    with engine.connect() as conn:
+        return _views(conn, where)
 
 
 def mark_done(engine: Engine, request_id: int, by: str) -> CallbackView:
-    with Session(engine) as s, s.begin():
-        row = s.get(CallbackRequest, request_id)
-        if row is None:
+    """Done by hand (a person called back): from waiting, dialing or failed. IVRError if
+    there is no such request or it is done already."""
+    with engine.begin() as conn:
+        found = conn.execute(select(_req.c.state, _req.c.done_at, _req.c.done_by)
+                             .where(_req.c.id == request_id)).first()
+        if found is None:
             raise IVRError(f"callback request {request_id}: no such request")
-        if row.done_at is not None:
-            raise IVRError(f"callback request {request_id}: already done by {row.done_by} at {_iso(row.done_at)}")
-        row.done_at, row.done_by = utcnow(), by
-        return _callback_view(row)
+        state, done_at, done_by = found
+        if done_at is not None or state == "done":
+            raise IVRError(f"callback request {request_id}: already done by {done_by} at {_iso(done_at)}")
+        move(state, "done-by-hand")
+        conn.execute(update(_req).where(_req.c.id == request_id)
+                     .values(done_at=utcnow(), done_by=by, state="done", next_at=None))
+        return _views(conn, [_req.c.id == request_id])[0]
+
+
+# ---- the dialer's queries (ivr/queues/dialer.py) ----
+
+@dataclass(frozen=True)
+class PendingCallback:
+    """A request the dialer may have to call: waiting, or being dialled by some controller."""
+    id: int
+    queue: str
+    unique_id: str
+    caller_id: str
+    language: str
+    requested_at: datetime
+    state: str
+    attempts: int
+    next_at: datetime | None
+    claimed_by: str
+    hotline: str                  # the hotline the caller rang ("" when its call row is missing)
+
+
+def pending_callbacks(engine: Engine, queues: list[str]) -> list[PendingCallback]:
+    """The waiting and dialing requests of `queues`, in requested_at order."""
+    if not queues:
+        return []
+    r = _req.c
+    stmt = (select(r.id, r.queue, r.unique_id, r.caller_id, r.language, r.requested_at, r.state, r.attempts,
+                   r.next_at, r.claimed_by, func.coalesce(_calls.c.hotline, ""))
+            .select_from(_req.outerjoin(_calls, _calls.c.unique_id == r.unique_id))
+            .where(r.queue.in_(queues), r.state.in_(("waiting", "dialing")), r.done_at.is_(None))
+            .order_by(r.requested_at, r.id))
+    with engine.connect() as conn:
+        return [PendingCallback(*row) for row in conn.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A request this controller won: attempt `attempt` (1-based) is stored as `dialing`."""
+    request_id: int
+    attempt_id: int
+    attempt: int
+    queue: str
+    caller_id: str
+    language: str
+    unique_id: str
+    requested_at: datetime
+
+
+def claim_callback(engine: Engine, request_id: int, owner: str, now: datetime, mode: str, channel_id: str,
+                   queue_unique_id: str) -> Claim | None:
+    """Take one waiting request for this controller and store its new attempt, atomically;
+    None if another controller holds or took it (or it is no longer waiting). PostgreSQL:
+    SELECT ... FOR UPDATE SKIP LOCKED (a row another claimer holds is skipped, not waited
+    for); SQLite: a conditional UPDATE waiting -> dialing whose rowcount says who won.
+    Either way one request is claimed once per attempt (and (request, attempt) is unique)."""
+    r = _req.c
+    waiting = [r.id == request_id, r.state == "waiting", r.done_at.is_(None)]
+    claim = dict(state="dialing", attempts=r.attempts + 1, claimed_by=owner, claimed_at=now, next_at=None)
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            locked = conn.execute(select(r.id).where(*waiting).with_for_update(skip_locked=True)).first()
+            if locked is None:
+                return None
+            conn.execute(update(_req).where(r.id == request_id).values(**claim))
+        elif conn.execute(update(_req).where(*waiting).values(**claim)).rowcount != 1:
+            return None
+        row = conn.execute(select(r.attempts, r.queue, r.caller_id, r.language, r.unique_id, r.requested_at)
+                           .where(r.id == request_id)).one()
+        attempt_id = conn.execute(insert(_att).values(
+            request_id=request_id, attempt=row[0], queue=row[1], mode=mode, controller=owner, channel_id=channel_id,
+            queue_unique_id=queue_unique_id, requested_at=row[5], started_at=now, result="dialing", detail="")
+            .returning(_att.c.id)).scalar_one()
+        return Claim(request_id, attempt_id, row[0], row[1], row[2], row[3], row[4], row[5])
+
+
+def finish_attempt(engine: Engine, attempt_id: int, result: str, ended_at: datetime, *, state: str,
+                   next_at: datetime | None, owner: str, connected_at: datetime | None = None,
+                   detail: str = "") -> bool:
+    """Store an attempt's result and move its request (held by `owner`) to `state`
+    (waiting with `next_at`, done, failed). False if the request was no longer this
+    controller's to move (done by hand meanwhile): the attempt's result is stored anyway."""
+    with engine.begin() as conn:
+        request_id = conn.execute(select(_att.c.request_id).where(_att.c.id == attempt_id)).scalar_one()
+        conn.execute(update(_att).where(_att.c.id == attempt_id)
+                     .values(result=result, ended_at=ended_at, connected_at=connected_at, detail=detail[:128]))
+        values: dict = dict(state=state, next_at=next_at, claimed_by="", claimed_at=None)
+        if state == "done":
+            values |= dict(done_at=connected_at or ended_at, done_by=f"dialer:{owner}"[:64])
+        moved = conn.execute(update(_req).where(_req.c.id == request_id, _req.c.state == "dialing",
+                                                _req.c.claimed_by == owner).values(**values))
+        return moved.rowcount == 1
+
+
+@dataclass(frozen=True)
+class AttemptView:
+    id: int
+    request_id: int
+    attempt: int
+    queue: str
+    mode: str
+    controller: str
+    channel_id: str
+    queue_unique_id: str
+    requested_at: datetime
+    started_at: datetime
+    connected_at: datetime | None
+    ended_at: datetime | None
+    result: str
+    detail: str
+
+
+def attempts_of(engine: Engine, request_id: int | None = None, *, open_of: str = "") -> list[AttemptView]:
+    """A request's attempts in order; or (open_of=OWNER) every attempt that controller left dialing."""
+    a = _att.c
+    stmt = select(a.id, a.request_id, a.attempt, a.queue, a.mode, a.controller, a.channel_id, a.queue_unique_id,
+                  a.requested_at, a.started_at, a.connected_at, a.ended_at, a.result, a.detail)
+    if request_id is not None:
+        stmt = stmt.where(a.request_id == request_id)
+    if open_of:
+        stmt = stmt.where(a.controller == open_of, a.result == "dialing")
+    with engine.connect() as conn:
+        return [AttemptView(*row) for row in conn.execute(stmt.order_by(a.request_id, a.attempt))]
+
+
+def queue_answered_at(engine: Engine, unique_id: str) -> datetime | None:
+    """When the queue leg `unique_id` was answered by an agent (its handle-time record), or None."""
+    t = HandleTimeRow
+    with engine.connect() as conn:
+        return conn.execute(select(t.answered_at).where(t.unique_id == unique_id, t.answered_at.is_not(None))
+                            .limit(1)).scalar()
 
 
 @dataclass(frozen=True)
