@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+log = logging.getLogger("ivr.serve")
+
 
 def add_serve_parser(subparsers) -> None:
     s = subparsers.add_parser("serve", help="FastAGI server + call logging; SIGTERM drains calls")
@@ -52,20 +56,37 @@ async def _serve(controller, startup) -> None:
         notify.ready(status())
 
     drain = server.drain
+    dialer = start_dialer(controller)
 
     async def notifying_drain(timeout=None):
         # Controller.run calls drain right after SIGTERM/SIGINT: tell systemd we are stopping.
+        # The callback dialer places no more calls; the attempts under way end with the calls.
         nonlocal draining
         draining = True
         notify.stopping(status())
-        return await drain(timeout)
+        dialer.stop()
+        left, attempts = await asyncio.gather(drain(timeout), dialer.drain(timeout or 60))
+        if attempts:
+            log.warning("%d callback attempt(s) still under way at shutdown: closed at the next start", attempts)
+        return left
 
     server.drain = notifying_drain
     watchdog = asyncio.create_task(notify.watchdog(status))
+    dialing = asyncio.create_task(dialer.run(), name="callback-dialer")
     try:
         await controller.run(ready=ready)
     finally:
         watchdog.cancel()
+        dialing.cancel()
+
+
+def start_dialer(controller):
+    """The callback dialer of this controller (ivr/queues/dialer.py) on its AMI link and live
+    queue state; it dials only the queues config.yaml lists under `queues: callbacks:`."""
+    from ..queues.dialer import CallbackDialer
+    consumer = controller.queues
+    return CallbackDialer(controller.engine, consumer.client, consumer.live, lambda: controller.current,
+                          controller.owner)
 
 
 def cmd_agi(args) -> int:
