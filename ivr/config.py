@@ -4,7 +4,7 @@ ivr.menu.validate; this module turns an already valid file into dataclasses."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -151,10 +151,12 @@ def _callbacks(value: Any) -> dict[str, CallbackSettings]:
     for queue, spec in value.items():
         if spec is not None and not isinstance(spec, dict):
             raise ValueError(f"queues.callbacks.{queue}: a mapping of settings (mode, dial, max_attempts ...)")
+        known = [f.name for f in fields(CallbackSettings)]
+        unknown = [str(k) for k in (spec or {}) if k not in known]
+        if unknown:
+            raise ValueError(f"queues.callbacks.{queue}: unknown setting {unknown[0]!r} (known: {', '.join(known)})")
         try:
             out[str(queue)] = CallbackSettings(**(spec or {}))
-        except TypeError as exc:
-            raise ValueError(f"queues.callbacks.{queue}: {str(exc).replace('__init__()', 'setting')}") from None
         except ValueError as exc:
             raise ValueError(f"queues.callbacks.{queue}: {exc}") from None
     return out

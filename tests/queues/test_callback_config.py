@@ -1,0 +1,46 @@
+"""config.yaml's queues: callbacks: typed per queue, defaults, and each mistake named."""
+
+from __future__ import annotations
+
+import pytest
+
+from ivr.config import CallbackSettings, load_settings
+from ivr.errors import ConfigError
+
+
+def settings(tmp_path, callbacks: str):
+    path = tmp_path / "config.yaml"
+    path.write_text(f"queues:\n  service_level_s: 20\n  callbacks:\n{callbacks}")
+    return load_settings(path)
+
+
+def test_listed_queues_get_their_settings_over_the_defaults(tmp_path):
+    s = settings(tmp_path, "    support: {mode: caller-first, max_attempts: 5, confirm_digit: '2'}\n"
+                           "    sales:\n")
+    assert s.queues.callbacks == {"support": CallbackSettings(mode="caller-first", max_attempts=5,
+                                                              confirm_digit="2"),
+                                  "sales": CallbackSettings()}
+    assert CallbackSettings().mode == "agent-first" and CallbackSettings().dial == "Local/{number}@ivr-callback-out"
+    assert load_settings(tmp_path / "config.yaml").queues.service_level_s == 20
+
+
+def test_no_callbacks_section_dials_nothing(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("queues:\n  service_level_s: 20\n")
+    assert load_settings(path).queues.callbacks == {}
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("{mode: agent}", "queues.callbacks.support: callback mode 'agent': use one of agent-first, caller-first"),
+    ("{dial: PJSIP/trunk}", "must contain {number}"),
+    ("{max_attempts: 0}", "callback max_attempts: 0 must be a whole number, at least 1"),
+    ("{retry_gap_s: -1}", "callback retry_gap_s: -1 must be a number of seconds"),
+    ("{confirm_digit: 1}", "callback confirm_digit: 1 must be one quoted key"),
+    ("{confirm_digit: '#'}", "# ends Read()"),
+    ("{ring: 30}", "queues.callbacks.support: unknown setting 'ring' (known: mode, dial, max_attempts"),
+    ("[agent-first]", "queues.callbacks.support: a mapping of settings"),
+])
+def test_each_mistake_is_named_with_its_queue(tmp_path, spec, message):
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)").replace("{", r"\{")
+                       .replace("}", r"\}")):
+        settings(tmp_path, f"    support: {spec}\n")
