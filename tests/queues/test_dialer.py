@@ -123,7 +123,7 @@ def test_agent_first_originates_the_queue_leg_and_a_connected_caller_is_done(tmp
 
 def test_rang_out_is_retried_after_the_gap_and_nothing_is_placed_before_it(tmp_path):
     engine, client, dialer = setup(tmp_path, {"mode": "caller-first", "retry_gap_s": 600, "max_attempts": 2})
-    rid = ask(engine)
+    ask(engine)
 
     async def scenario():
         await dialer.tick(time.time())
@@ -158,7 +158,7 @@ def test_a_caller_queued_earlier_holds_it_and_a_busy_agent_too(tmp_path):
 
 def test_declined_is_failed_at_once(tmp_path):
     engine, client, dialer = setup(tmp_path, {"mode": "caller-first", "max_attempts": 3})
-    rid = ask(engine)
+    ask(engine)
 
     async def scenario():
         await dialer.tick(time.time())
