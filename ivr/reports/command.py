@@ -1,11 +1,18 @@
-"""`ivr report handle-times|funnel|billing`: parse the options, run, print."""
+"""`ivr report handle-times|funnel|billing`: parse the options, run, print.
+
+`--hotline H` / `--client C` narrow handle-times and funnel to one hotline's or client's
+calls, `--by hotline` groups handle times per hotline; hours, days and dates are in the
+hotline's zone (ivr/reports/_common.py says which zone, and when hotlines in several zones
+are refused). survey, staffing and a client's bill (billing with --client/--month) have
+their own modules.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from ..errors import IVRError
-from ..store.window import parse_when
+from ._common import hotline_zones, parse_local_when, report_zone
 from .output import FORMATS, deliver, render
 
 KINDS = ("handle-times", "funnel", "billing", "survey", "staffing")
@@ -15,12 +22,17 @@ def add_report_parser(subparsers) -> None:
     s = subparsers.add_parser("report", help="handle times, menu funnel, billing minutes")
     s.set_defaults(func=cmd_report)
     s.add_argument("kind", choices=KINDS)
-    s.add_argument("--since", help="ISO date or datetime, inclusive (a date is midnight UTC)")
-    s.add_argument("--until", help="ISO date or datetime, exclusive (a date is midnight UTC)")
+    s.add_argument("--since", help="ISO date or datetime, inclusive (without an offset: the report's zone, "
+                                   "see --tz; UTC when it has none)")
+    s.add_argument("--until", help="ISO date or datetime, exclusive (as --since)")
     s.add_argument("--queue", help="handle-times, survey: only this queue; staffing: the queue")
-    s.add_argument("--by", choices=("queue", "agent", "hour", "day"),
-                   help="handle-times: group by (default queue); hours and days are the office's local time")
-    s.add_argument("--client", help="survey: only this client's hotlines")
+    s.add_argument("--by", choices=("queue", "agent", "hotline", "hour", "day"),
+                   help="handle-times: group by (default queue); hours and days are the hotline's local time")
+    s.add_argument("--hotline", help="handle-times, funnel, billing: only this hotline's calls (its name in "
+                                     "hotlines:); hours, days and dates in its zone")
+    s.add_argument("--client", help="handle-times, funnel, survey, billing: only this client's hotlines")
+    s.add_argument("--tz", metavar="ZONE", help="handle-times, funnel: group hours and days and read dates in "
+                                                "this IANA zone (for hotlines in several zones)")
     s.add_argument("--month", help="survey, staffing: YYYY-MM, in the hotline's local time")
     s.add_argument("--service-level", type=float, default=0.8, help="staffing: share answered within --within")
     s.add_argument("--within", type=float, default=20.0, help="staffing: seconds of the service-level target")
@@ -44,21 +56,38 @@ def cmd_report(args) -> int:
         from ..billing.command import cmd_billing
         return cmd_billing(args)
     _check(args)
+    config = settings(args)
+    zones = hotline_zones(config)
+    tz = report_zone(zones, args.hotline, args.client, args.tz, needed=args.by in ("hour", "day"))
     try:
-        since, until = parse_when("--since", args.since), parse_when("--until", args.until)
+        since = parse_local_when("--since", args.since, tz)
+        until = parse_local_when("--until", args.until, tz)
     except ValueError as exc:
         raise IVRError(str(exc)) from None
     if since and until and since >= until:
         raise IVRError(f"--since {args.since!r} must be before --until {args.until!r}")
-    config = settings(args)
     with database(config) as engine:
-        rows, meta, title = _run(args, engine, since, until, config.queues.service_level_s, office_timezone(config))
-    text = render(rows, args.format, args.output, meta=meta, title=title)
+        rows, meta, title, notes = _run(args, engine, since, until, config.queues.service_level_s, tz or "UTC")
+    heading = report_heading(title, tz, args.hotline, args.client, notes)
+    if args.format == "json":
+        meta = {**meta, "timezone": tz, "hotline": args.hotline, "client": args.client}
+    text = render(rows, args.format, args.output, meta=meta, title=heading)
     if args.format == "png":
         print(text)
     else:
-        deliver(text, args.output)
+        # The table says what it is and in which zone its hours are; JSON carries the zone in
+        # "timezone"; CSV stays one table (its hour keys carry their UTC offset).
+        deliver(f"{heading}\n{text}" if args.format == "table" else text, args.output)
     return 0
+
+
+def report_heading(title: str, tz: str | None, hotline: str | None = None, client: str | None = None,
+                   notes: tuple[str, ...] = ()) -> str:
+    """"handle times by hour, Europe/Warsaw (hotline telecom, SL 20 s)": what a report covers
+    and the zone its hours, days and dates are in ("dates in UTC" when the hotlines share none)."""
+    scope = [f"hotline {hotline}" if hotline else "", f"client {client}" if client else "", *notes]
+    scope = [x for x in scope if x]
+    return f"{title}, {tz or 'dates in UTC'}" + (f" ({', '.join(scope)})" if scope else "")
 
 
 def _check(args) -> None:
@@ -70,28 +99,23 @@ def _check(args) -> None:
         usage("--format png needs -o/--output PATH")
     if args.kind != "handle-times" and (args.queue is not None or args.by is not None):
         usage(f"--queue and --by apply to handle-times, not {args.kind}")
+    if args.kind == "billing" and (args.hotline is not None or args.tz is not None):
+        usage("billing by --hotline is a client's bill: give --client C --month YYYY-MM")
+    if args.month is not None:
+        usage(f"--month applies to survey, staffing and billing, not {args.kind}")
 
 
-def office_timezone(config) -> str:
-    """The office's zone, as the menu has it (`Menu.timezone`: the first hours entry's, UTC
-    without hours), read from the config's `hours:` alone: a report needs no valid menu."""
-    from ..menu.hours import parse_hours
-    hours = config.raw.get("hours") or {}
-    if not isinstance(hours, dict) or not hours:
-        return "UTC"
-    name, spec = next(iter(hours.items()))
-    return parse_hours(str(name), spec or {}, str(config.path)).timezone
-
-
-def _run(args, engine, since, until, sl_s: float, tz: str = "UTC") -> tuple[list, dict, str]:
+def _run(args, engine, since, until, sl_s: float, tz: str = "UTC") -> tuple[list, dict, str, tuple]:
+    """(rows, meta, title, notes for the heading)."""
     if args.kind == "handle-times":
         from .handle_times import handle_times
         by = args.by or "queue"
-        rows = handle_times(engine, since, until, queue=args.queue, by=by, service_level_s=sl_s, tz=tz)
-        return rows, {}, f"handle times by {by} (SL {sl_s:g} s)"
+        rows = handle_times(engine, since, until, queue=args.queue, by=by, service_level_s=sl_s, tz=tz,
+                            hotline=args.hotline, client=args.client)
+        return rows, {}, f"handle times by {by}", (f"SL {sl_s:g} s",)
     if args.kind == "funnel":
         from .funnel import funnel
-        rows, containment = funnel(engine, since, until)
-        return rows, {"containment": containment}, "menu funnel"
+        rows, containment = funnel(engine, since, until, hotline=args.hotline, client=args.client)
+        return rows, {"containment": containment}, "menu funnel", ()
     from .billing import billing
-    return billing(engine, since, until), {}, "billing minutes"
+    return billing(engine, since, until), {}, "billing minutes", ()

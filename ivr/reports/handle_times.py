@@ -44,8 +44,11 @@ A transferred call (BlindTransfer / AttendedTransfer, queue_log
 BLINDTRANSFER / ATTENDEDTRANSFER) is answered, its talk ending at the
 transfer. A mean or rate with nothing to divide by is None, not 0.
 `since`/`until` select on `entered_at`, half-open [since, until).
-`by="hour"` and `by="day"` group on the office's local time (`tz`, the
-menu's time zone): an hour key is the local hour with its UTC offset
+`hotline`/`client` keep the rows whose call (joined on unique_id) is that
+hotline's / client's. `by="hotline"` groups on the call's hotline; rows whose
+call is not in the log, or has no hotline, are "(none)".
+`by="hour"` and `by="day"` group on the hotline's local time (`tz`, the
+menu's time zone; ivr/reports/_common.py `report_zone` picks it): an hour key is the local hour with its UTC offset
 ("2026-11-23T11:00+01:00"; "...Z" when tz is UTC), so the two 02:00 hours
 of an autumn DST change are two rows, in time order; a day key is the local
 date ("2026-11-23"). `by="agent"` puts calls no agent took under "(none)".
@@ -65,8 +68,9 @@ from sqlalchemy.engine import Engine
 from ._common import ratio
 from .store import QueueFigures, handle_time_figures
 
-GROUPINGS = ("queue", "agent", "hour", "day")
+GROUPINGS = ("queue", "agent", "hotline", "hour", "day")
 NO_AGENT = "(none)"
+NO_HOTLINE = "(none)"     # handle-time rows whose call is not in the log, or has no hotline
 
 
 @dataclass(frozen=True)
@@ -91,11 +95,13 @@ class HandleTimeRowStat:
 
 def handle_times(engine: Engine, since: datetime | None = None, until: datetime | None = None,
                  queue: str | None = None, by: str = "queue",
-                 service_level_s: float = 20.0, tz: str = "UTC") -> list[HandleTimeRowStat]:
-    """One stat per group (in key order; hours in time order) and a final "total" row."""
+                 service_level_s: float = 20.0, tz: str = "UTC", hotline: str | None = None,
+                 client: str | None = None) -> list[HandleTimeRowStat]:
+    """One stat per group (in key order; hours in time order) and a final "total" row.
+    Times in seconds, rates as ratios 0..1; `tz` an IANA zone (hour and day keys)."""
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {', '.join(GROUPINGS)}, not {by!r}")
-    groups, total = handle_time_figures(engine, since, until, queue, by, tz, service_level_s)
+    groups, total = handle_time_figures(engine, since, until, queue, by, tz, service_level_s, hotline, client)
     named = [(_key(g, by, tz), g) for g in groups]
     if by == "hour":   # a repeated local hour (autumn): the earlier offset first
         named.sort(key=lambda kg: (kg[1].key, -(kg[1].offset_s or 0)))
@@ -107,6 +113,8 @@ def handle_times(engine: Engine, since: datetime | None = None, until: datetime 
 def _key(g: QueueFigures, by: str, tz: str) -> str:
     if by == "agent":
         return g.key or NO_AGENT
+    if by == "hotline":
+        return g.key or NO_HOTLINE
     if by == "hour":
         return g.key + _offset(g.offset_s or 0, tz)
     return g.key

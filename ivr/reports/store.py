@@ -5,8 +5,14 @@ SQLite and PostgreSQL): Python receives one row per group, never a detail
 row, so memory follows the number of groups (queues, agents, hours of the
 window), not the number of calls. The report modules only divide and format.
 
-Local time. Hours and days are the office's (an IANA zone, the menu's
-`timezone`):
+Hotlines. A handle-time row's hotline and client are its call's: the rows
+are joined to `calls` on unique_id (LEFT OUTER: a row whose call is not in the
+log, or a call with no hotline, has the hotline "" and the reports show it as
+"(none)"), only when a report filters or groups on them. The funnel filters
+the calls themselves. Both run on the indexes of migrations 0009 and 0012.
+
+Local time. Hours and days are the hotline's (an IANA zone, the menu's
+`timezone`; ivr/reports/_common.py says which one a report uses):
 
 - PostgreSQL: `entered_at AT TIME ZONE :tz` (`timezone(tz, ts)`), the
   server's own zone rules.
@@ -45,7 +51,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, Integer, and_, case, cast, func, literal, select, tuple_, union_all
+from sqlalchemy import Float, Integer, and_, case, cast, func, literal, literal_column, select, tuple_, union_all
 from sqlalchemy.engine import Connection, Engine
 
 from ..menu.outcome import CALLER_HANGUP, Outcome, StepKind
@@ -100,15 +106,19 @@ def _sqlite_shift(column, periods: list[tuple[datetime | None, int]]):
     return case(*whens, else_=mod(periods[-1][1])), case(*offs, else_=periods[-1][1])
 
 
-def _local_keys(conn: Connection, column, tz: str, unit: str, where: Sequence) -> list:
-    """[key] or [key, offset] expressions of the local hour/day of `column`."""
+def _local_keys(conn: Connection, column, tz: str, unit: str, where: Sequence, source=None) -> list:
+    """[key] or [key, offset] expressions of the local hour/day of `column` (rows of `source`,
+    a table or join, cut by `where`)."""
     if conn.dialect.name == "postgresql":
         local = func.timezone(tz, column)
         if unit == "day":
             return [func.to_char(local, "YYYY-MM-DD")]
         offset = cast(func.extract("epoch", local - func.timezone("UTC", column)), Integer)
         return [func.to_char(local, 'YYYY-MM-DD"T"HH24:00'), offset]
-    first, last = conn.execute(select(func.min(column), func.max(column)).where(*where)).one()
+    bounds = select(func.min(column), func.max(column))
+    if source is not None:
+        bounds = bounds.select_from(source)
+    first, last = conn.execute(bounds.where(*where)).one()
     if first is None:
         periods = [(None, 0)]
     else:
@@ -149,7 +159,7 @@ class QueueFigures:
     wait_p90_s: float | None
 
 
-def _filters(since, until, queue) -> list:
+def _filters(since, until, queue, hotline=None, client=None) -> list:
     t = HandleTimeRow
     where = []
     if since is not None:
@@ -158,7 +168,23 @@ def _filters(since, until, queue) -> list:
         where.append(t.entered_at < utc(until))
     if queue is not None:
         where.append(t.queue == queue)
+    if hotline is not None:     # on the joined call (_source)
+        where.append(Call.hotline == hotline)
+    if client is not None:
+        where.append(Call.client == client)
     return where
+
+
+# The hotline of a handle-time row: its call's, "" when the call is not in the log. A literal
+# '' (no bound parameter) so that PostgreSQL sees the GROUP BY's and grouping()'s expression as one.
+HOTLINE_KEY = func.coalesce(Call.hotline, literal_column("''"))
+
+
+def _source(joined: bool):
+    """handle_times, or handle_times LEFT OUTER JOIN calls on unique_id (unique in calls: a row
+    is never doubled) when a report filters or groups on the call's hotline or client."""
+    t = HandleTimeRow.__table__
+    return t.outerjoin(Call.__table__, Call.unique_id == HandleTimeRow.unique_id) if joined else t
 
 
 def _figures(t, answered, sl_s: float) -> list:
@@ -183,24 +209,30 @@ def _figures(t, answered, sl_s: float) -> list:
 
 def handle_time_figures(engine: Engine, since: datetime | None = None, until: datetime | None = None,
                         queue: str | None = None, by: str = "queue", tz: str = "UTC",
-                        service_level_s: float = 20.0) -> tuple[list[QueueFigures], QueueFigures]:
-    """(one QueueFigures per group, the total) of the rows entered in [since, until).
-    by: queue | agent | hour | day (local hours and days of `tz`)."""
+                        service_level_s: float = 20.0, hotline: str | None = None,
+                        client: str | None = None) -> tuple[list[QueueFigures], QueueFigures]:
+    """(one QueueFigures per group, the total) of the rows entered in [since, until), of one
+    queue, hotline and/or client when given (a row's hotline and client are its call's).
+    by: queue | agent | hotline ("" for rows whose call has none) | hour | day (local hours
+    and days of `tz`, an IANA zone)."""
     t = HandleTimeRow
-    where = _filters(since, until, queue)
+    where = _filters(since, until, queue, hotline, client)
+    source = _source(by == "hotline" or hotline is not None or client is not None)
     with engine.connect() as conn:
         if by == "queue":
             keys = [t.queue]
         elif by == "agent":
             keys = [t.agent]
+        elif by == "hotline":
+            keys = [HOTLINE_KEY]
         elif by in ("hour", "day"):
-            keys = _local_keys(conn, t.entered_at, tz, by, where)
+            keys = _local_keys(conn, t.entered_at, tz, by, where, source)
         else:
-            raise ValueError(f"by must be queue, agent, hour or day, not {by!r}")
+            raise ValueError(f"by must be queue, agent, hotline, hour or day, not {by!r}")
         if conn.dialect.name == "postgresql":
-            rows = _pg_figures(conn, keys, where, service_level_s)
+            rows = _pg_figures(conn, keys, where, service_level_s, source)
         else:
-            rows = _sqlite_figures(conn, keys, where, service_level_s, by, tz)
+            rows = _sqlite_figures(conn, keys, where, service_level_s, by, tz, source)
     groups = [r for r in rows if r.key is not None]
     [total] = [r for r in rows if r.key is None]
     return groups, total
@@ -214,14 +246,14 @@ def _row(key, offset, r, pct=None) -> QueueFigures:
                         *(None if v is None else float(v) for v in p))
 
 
-def _pg_figures(conn: Connection, keys: list, where: list, sl_s: float) -> list[QueueFigures]:
+def _pg_figures(conn: Connection, keys: list, where: list, sl_s: float, source) -> list[QueueFigures]:
     t = HandleTimeRow
     answered = t.outcome == ANSWERED
     labelled = [k.label(f"k{i}") for i, k in enumerate(keys)]
     pct = [func.percentile_cont(p).within_group(t.wait_s).filter(answered).label(f"p{i}")
            for i, p in enumerate(PERCENTILES)]
     stmt = (select(*labelled, func.grouping(*keys).label("is_total"), *_figures(t, answered, sl_s), *pct)
-            .where(*where).group_by(func.grouping_sets(tuple_(*keys), tuple_())))
+            .select_from(source).where(*where).group_by(func.grouping_sets(tuple_(*keys), tuple_())))
     out = []
     for r in conn.execute(stmt):
         if r.is_total:
@@ -230,7 +262,7 @@ def _pg_figures(conn: Connection, keys: list, where: list, sl_s: float) -> list[
             out.append(_row(r.k0, r.k1 if len(keys) > 1 else None, r))
     if not any(r.key is None for r in out):     # no rows at all: grouping sets give nothing
         out.append(_row(None, None, conn.execute(
-            select(*_figures(t, answered, sl_s), *pct).where(*where)).one()))
+            select(*_figures(t, answered, sl_s), *pct).select_from(source).where(*where)).one()))
     return out
 
 
@@ -238,7 +270,8 @@ def _pg_figures(conn: Connection, keys: list, where: list, sl_s: float) -> list[
 _UNION_CHUNK = 250
 
 
-def _sqlite_figures(conn: Connection, keys: list, where: list, sl_s: float, by: str, tz: str) -> list[QueueFigures]:
+def _sqlite_figures(conn: Connection, keys: list, where: list, sl_s: float, by: str, tz: str,
+                    source) -> list[QueueFigures]:
     """One GROUP BY for the sums (the total is the sum of the groups: one scan), then the
     percentiles: for each group, the answered waits of rank floor(pos) + 1 and + 2 by
     `ORDER BY wait_s LIMIT 2 OFFSET floor(pos)` (the group's own rows, through the
@@ -247,12 +280,13 @@ def _sqlite_figures(conn: Connection, keys: list, where: list, sl_s: float, by: 
     t = HandleTimeRow
     answered = t.outcome == ANSWERED
     labelled = [k.label(f"k{i}") for i, k in enumerate(keys)]
-    stmt = select(*labelled, *_figures(t, answered, sl_s)).where(*where).group_by(*keys)
+    stmt = select(*labelled, *_figures(t, answered, sl_s)).select_from(source).where(*where).group_by(*keys)
     sums = conn.execute(stmt).all()
     # Each group's own rows, as a predicate the indexes serve.
     preds = [_group_predicate(r, by, tz, where) for r in sums]
-    pcts = _sqlite_percentiles(conn, where, [(p, r.answered) for p, r in zip(preds, sums)], by in ("hour", "day"))
-    pcts.append(_sqlite_percentiles(conn, where, [(None, sum(r.answered for r in sums))], False)[0])
+    pcts = _sqlite_percentiles(conn, where, [(p, r.answered) for p, r in zip(preds, sums)], by in ("hour", "day"),
+                               source)
+    pcts.append(_sqlite_percentiles(conn, where, [(None, sum(r.answered for r in sums))], False, source)[0])
     out = [_row(r.k0, r.k1 if len(keys) > 1 else None, r, pct) for r, pct in zip(sums, pcts)]
     out.append(_total(out, pcts[-1]))
     return out
@@ -264,6 +298,8 @@ def _group_predicate(r, by: str, tz: str, where: list):
         return t.queue == r.k0
     if by == "agent":
         return t.agent == r.k0
+    if by == "hotline":
+        return HOTLINE_KEY == r.k0
     if by == "hour":   # the local hour's instants: [local - offset, + 1 h) in UTC
         start = datetime.fromisoformat(r.k0).replace(tzinfo=timezone.utc) - timedelta(seconds=int(r.k1))
         end = start + timedelta(hours=1)
@@ -285,7 +321,7 @@ def _on_entered_at(clause) -> bool:
     return getattr(getattr(clause, "left", None), "key", None) == "entered_at"
 
 
-def _sqlite_percentiles(conn: Connection, where: list, groups: list, by_time: bool) -> list[tuple]:
+def _sqlite_percentiles(conn: Connection, where: list, groups: list, by_time: bool, source) -> list[tuple]:
     """[(p50, p90)] for each (predicate, answered count) of `groups`."""
     t = HandleTimeRow
     asks = []   # (group index, percentile index, floor(pos), frac)
@@ -304,7 +340,7 @@ def _sqlite_percentiles(conn: Connection, where: list, groups: list, by_time: bo
             # walking the whole (outcome, wait_s) index instead, for its order.
             answered = (t.outcome.concat("") if by_time else t.outcome) == ANSWERED
             cut = [w for w in where if not (by_time and _on_entered_at(w))]
-            q = (select(t.wait_s).where(answered, *cut, *([pred] if pred is not None else []))
+            q = (select(t.wait_s).select_from(source).where(answered, *cut, *([pred] if pred is not None else []))
                  .order_by(t.wait_s).limit(2).offset(k).subquery())
             parts.append(select(literal(c + j).label("ask"), q.c.wait_s))
         for ask, wait in conn.execute(union_all(*parts) if len(parts) > 1 else parts[0]):
@@ -404,14 +440,20 @@ class Containment:
     contained: int                # ... whose outcome is no hand-off to a queue
 
 
-def _ended_calls(since, until):
-    return window(select(Call.id, Call.outcome).where(Call.ended_at.is_not(None)), Call.started_at, since, until)
+def _ended_calls(since, until, hotline=None, client=None):
+    stmt = window(select(Call.id, Call.outcome).where(Call.ended_at.is_not(None)), Call.started_at, since, until)
+    if hotline is not None:
+        stmt = stmt.where(Call.hotline == hotline)
+    if client is not None:
+        stmt = stmt.where(Call.client == client)
+    return stmt
 
 
-def funnel_figures(engine: Engine, since: datetime | None = None,
-                   until: datetime | None = None) -> tuple[list[NodeFigures], Containment]:
-    """Per node counts over the ended calls that started in [since, until), and containment."""
-    calls = _ended_calls(since, until).subquery("c")
+def funnel_figures(engine: Engine, since: datetime | None = None, until: datetime | None = None,
+                   hotline: str | None = None, client: str | None = None) -> tuple[list[NodeFigures], Containment]:
+    """Per node counts over the ended calls that started in [since, until), of one hotline
+    and/or client when given, and containment."""
+    calls = _ended_calls(since, until, hotline, client).subquery("c")
     kinds = (StepKind.ENTER.value, StepKind.INVALID.value, StepKind.TIMEOUT.value)
     # The next `enter` of the same call: partitioned by (call, action), an enter step's lead
     # is the next enter (other actions' leads are never read).
@@ -429,7 +471,7 @@ def funnel_figures(engine: Engine, since: datetime | None = None,
                    func.count().filter(and_(enter, steps.c.next.is_(None),
                                             steps.c.outcome == str(CALLER_HANGUP))))
             .group_by(steps.c.node))
-    ended = _ended_calls(since, until).subquery("e")
+    ended = _ended_calls(since, until, hotline, client).subquery("e")
     contained = select(func.count(), func.count().filter(~ended.c.outcome.startswith(Outcome.QUEUE_PREFIX,
                                                                                      autoescape=True)))
     with engine.connect() as conn:

@@ -74,7 +74,9 @@ def test_handle_times_default_table(db, tmp_path, capsys):
     load_handle_times(engine)
     assert run(config(tmp_path, path), "handle-times") == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == ["KEY", "sales", "support", "total"]
+    # A config with no hotlines: the report's zone is UTC, and the heading says so.
+    assert lines[0] == "handle times by queue, UTC (SL 20 s)"
+    assert [line.split()[0] for line in lines[1:]] == ["KEY", "sales", "support", "total"]
 
 
 def test_funnel_table_shows_containment(db, tmp_path, capsys):
@@ -82,7 +84,8 @@ def test_funnel_table_shows_containment(db, tmp_path, capsys):
     load_funnel(engine)
     assert run(config(tmp_path, path), "funnel", "--since", "2026-11-23", "--until", "2026-11-24") == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[1].split() == ["main", "7", "3", "1", "2", "2"]
+    assert out[0] == "menu funnel, UTC"
+    assert out[2].split() == ["main", "7", "3", "1", "2", "2"]
     assert out[-1] == "containment: 0.8"  # 4/5, see test_funnel_report
 
 
