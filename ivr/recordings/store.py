@@ -10,6 +10,10 @@ deleted by `delete_orphan`, audited the same way.
 A row's `state`: `ok`; `empty`, the file holds no audio (a WAV header only,
 or 0 bytes), left out of searches unless asked for; `repaired`, its WAV
 header was never finalized and was rewritten from the file size.
+
+A recording's hotline, client and recording policy are its call's (joined on
+unique_id). Calls logged before hotlines had a policy stored none (""): they
+were asked the consent question, so they count as `explicit`.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import func, literal_column, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -35,6 +39,9 @@ WAVEFORMS = Path("web/waveforms")
 OK, EMPTY, REPAIRED = "ok", "empty", "repaired"
 STATES = (OK, EMPTY, REPAIRED)
 
+# The recording policies a search filters on (ivr.menu.policy.RecordingPolicy's values).
+POLICIES = ("explicit", "announced", "never")
+
 
 @dataclass(frozen=True)
 class RecordingFilter:
@@ -46,6 +53,9 @@ class RecordingFilter:
     min_duration: float | None = None  # seconds
     include_deleted: bool = False
     include_empty: bool = False        # files with no audio: not a recording to play
+    policy: str | None = None          # the call's recording policy: explicit | announced | never
+    hotline: str | None = None         # the call's hotline (its name in config.yaml's hotlines:)
+    client: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,11 +72,14 @@ class RecordingInfo:
     sha256: str
     deleted_at: datetime | None
     state: str = OK
+    hotline: str = ""                 # the call's; "" when the call is not in the log
+    recording_policy: str = ""        # the call's: explicit | announced | never ("" before hotlines)
 
     @classmethod
-    def of(cls, row: Recording) -> "RecordingInfo":
+    def of(cls, row: Recording, hotline: str | None = "", policy: str | None = "") -> "RecordingInfo":
         return cls(row.id, row.unique_id, row.caller_id, row.queue, row.agent, row.started_at,
-                   row.duration_s, row.size_bytes, row.path, row.sha256, row.deleted_at, row.state or OK)
+                   row.duration_s, row.size_bytes, row.path, row.sha256, row.deleted_at, row.state or OK,
+                   hotline or "", policy or "")
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -151,9 +164,28 @@ def store_row(engine: Engine, new: NewRecording) -> RecordingInfo:
             return RecordingInfo.of(session.scalars(by_uid).one())
 
 
+def _with_call():
+    """Recordings with their call's hotline and recording policy beside them (LEFT OUTER: a
+    recording whose call is not in the log still lists; calls.unique_id is unique, no row doubles)."""
+    r = Recording
+    return (select(r, func.coalesce(Call.hotline, literal_column("''")),
+                   func.coalesce(Call.recording_policy, literal_column("''")))
+            .outerjoin(Call, Call.unique_id == r.unique_id))
+
+
 def _filtered(flt: RecordingFilter):
     r = Recording
-    stmt = window(select(r), r.started_at, flt.since, flt.until)
+    if flt.policy is not None and flt.policy not in POLICIES:
+        raise ValueError(f"policy {flt.policy!r}: not one of {', '.join(POLICIES)}")
+    stmt = window(_with_call(), r.started_at, flt.since, flt.until)
+    if flt.policy == "explicit":    # "" too: calls from before hotlines were asked for consent
+        stmt = stmt.where(or_(Call.recording_policy == "explicit", Call.recording_policy == ""))
+    elif flt.policy is not None:
+        stmt = stmt.where(Call.recording_policy == flt.policy)
+    if flt.hotline:
+        stmt = stmt.where(Call.hotline == flt.hotline)
+    if flt.client:
+        stmt = stmt.where(Call.client == flt.client)
     if flt.caller:
         stmt = stmt.where(r.caller_id.contains(flt.caller, autoescape=True))
     if flt.queue:
@@ -170,13 +202,13 @@ def _filtered(flt: RecordingFilter):
 
 
 def search(engine: Engine, flt: RecordingFilter = RecordingFilter(), limit: int | None = None) -> list[RecordingInfo]:
-    """Newest first."""
+    """Newest first; ValueError for a policy that is none of POLICIES."""
     r = Recording
     stmt = _filtered(flt).order_by(r.started_at.desc(), r.id.desc())
     if limit:
         stmt = stmt.limit(limit)
     with Session(engine) as session:
-        return [RecordingInfo.of(row) for row in session.scalars(stmt)]
+        return [RecordingInfo.of(*row) for row in session.execute(stmt)]
 
 
 @dataclass(frozen=True)
@@ -190,7 +222,8 @@ class RecordingPage:
 
 def search_page(engine: Engine, flt: RecordingFilter = RecordingFilter(), limit: int = 50,
                 after: PageKey | None = None, before: PageKey | None = None) -> RecordingPage:
-    """search() a page at a time: keyset pagination on (started_at, id), as the call log's."""
+    """search() a page at a time: keyset pagination on (started_at, id), as the call log's;
+    ValueError for a policy that is none of POLICIES."""
     rows, older, newer = keyset_page(engine, _filtered(flt), Recording.started_at, Recording.id, limit,
                                      after, before, RecordingInfo.of)
     return RecordingPage(tuple(rows), older, newer)
@@ -202,12 +235,12 @@ def get(engine: Engine, key: str | int) -> RecordingInfo:
     with Session(engine) as session:
         row = None
         if key.isdigit():
-            row = session.get(Recording, int(key))
+            row = session.execute(_with_call().where(Recording.id == int(key))).first()
         if row is None:
-            row = session.scalars(select(Recording).where(Recording.unique_id == key)).first()
+            row = session.execute(_with_call().where(Recording.unique_id == key)).first()
         if row is None:
             raise UnknownRecording(key)
-        return RecordingInfo.of(row)
+        return RecordingInfo.of(*row)
 
 
 def of_call(engine: Engine, unique_id: str) -> RecordingInfo | None:

@@ -120,7 +120,8 @@ class CallFilter:
     caller / called: the number as stored, or a prefix ending in `*` (`+48600*`).
     outcome: the stored text (`queue:support`, `hangup`, ...), or a prefix ending in `*` (`queue:*`).
     since / until: on started_at, half-open [since, until).
-    (No hotline filter: the calls table has no hotline column yet; `called` is the number dialled.)
+    hotline / client: the call's hotline (its name in config.yaml's `hotlines:`) and client,
+    exactly; `called` is the number dialled, which a hotline's pattern may cover many of.
     """
 
     since: datetime | None = None
@@ -128,6 +129,8 @@ class CallFilter:
     caller: str | None = None
     called: str | None = None
     outcome: str | None = None
+    hotline: str | None = None
+    client: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,9 +174,10 @@ def _match(column, value: str):
 
 def keyset_page(engine: Engine, stmt, started_col, id_col, limit: int, after: PageKey | None,
                 before: PageKey | None, view) -> tuple[list, PageKey | None, PageKey | None]:
-    """The shared keyset step (call log, recordings): stmt (a select of one ORM entity, filtered)
-    cut to the `limit` rows older than `after`, or newer than `before`, or the newest, newest
-    first; each row made a view by `view` (which must have started_at and id). Returns the views
+    """The shared keyset step (call log, recordings): stmt (a select of one ORM entity, and maybe
+    columns beside it, filtered) cut to the `limit` rows older than `after`, or newer than
+    `before`, or the newest, newest first; each row made a view by `view(entity, *columns)`
+    (which must have started_at and id). Returns the views
     and the keys of the next (older) and previous (newer) pages, None when there is none."""
     if after is not None and before is not None:
         raise ValueError("give either after or before, not both")
@@ -191,7 +195,8 @@ def keyset_page(engine: Engine, stmt, started_col, id_col, limit: int, after: Pa
             stmt = stmt.where(key < bound(after))
         stmt = stmt.order_by(started_col.desc(), id_col.desc())
     with Session(engine) as session:
-        found = [view(row) for row in session.scalars(stmt.limit(limit + 1))]
+        # A row is the entity and any columns selected beside it (a joined call's hotline): view(*row).
+        found = [view(*row) for row in session.execute(stmt.limit(limit + 1))]
     more = len(found) > limit
     found = found[:limit]
     if before is not None:
@@ -209,12 +214,16 @@ def search_calls(engine: Engine, flt: CallFilter = CallFilter(), limit: int = 50
     or newer than `before`, or the newest ones. Keyset pagination on (started_at, id), never
     OFFSET: a page costs the same at the end of a 10 M-row log as at its start, and rows
     arriving meanwhile neither repeat nor skip a row of the pages already seen.
-    Indexes (migration 0008): (started_at, id) and (caller_id | called | outcome, started_at, id)."""
+    Indexes (migrations 0008, 0012): (started_at, id) and (caller_id | called | outcome | hotline |
+    client, started_at, id)."""
     c = Call
     stmt = window(select(c), c.started_at, flt.since, flt.until)
     for column, value in ((c.caller_id, flt.caller), (c.called, flt.called), (c.outcome, flt.outcome)):
         if value:
             stmt = stmt.where(_match(column, value))
+    for column, value in ((c.hotline, flt.hotline), (c.client, flt.client)):
+        if value:     # names, not numbers: exact (a `*` is no wildcard here)
+            stmt = stmt.where(column == value)
     rows, older, newer = keyset_page(engine, stmt, c.started_at, c.id, limit, after, before,
                                      lambda row: _call(row, with_steps=False))
     return CallPage(tuple(rows), older, newer)

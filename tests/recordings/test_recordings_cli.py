@@ -102,3 +102,50 @@ def test_purge_with_yes(rec_env, three):
     assert _json(rec_env, "purge", "--yes")["recordings"] == []   # nothing left to purge
     export = ivr_cli("recordings", "export", old.unique_id, "-o", "/tmp/never.wav", config=rec_env.config)
     assert export.returncode == 1 and "was deleted" in export.stderr
+
+
+def _calls_for(rec_env, rows):
+    """Call rows (hotline, client, recording policy) for recordings already stored."""
+    from sqlalchemy.orm import Session
+    from ivr.store.models import Call
+    with Session(rec_env.engine) as s, s.begin():
+        for rec, hotline, client, policy in rows:
+            s.add(Call(unique_id=rec.unique_id, caller_id=rec.caller_id, started_at=rec.started_at,
+                       hotline=hotline, client=client, recording_policy=policy, outcome="queue:support"))
+
+
+def test_list_by_policy_and_hotline(rec_env, three):
+    a, b, old = three
+    # old: a call from before hotlines, no policy stored: it was asked, so it is explicit
+    _calls_for(rec_env, [(a, "telecom", "acme", "explicit"), (b, "energia", "pannon", "announced"),
+                         (old, "default", "", "")])
+    rec_env.config.write_text(rec_env.config.read_text() + (
+        "menu: {entry: main, nodes: {main: {type: hangup}}}\n"
+        "hotlines:\n"
+        "  telecom: {numbers: ['0800123456'], client: acme}\n"
+        "  energia: {numbers: ['_0680XXXXXX'], client: pannon, recording: announced}\n"))
+    ids = lambda rows: sorted(r["unique_id"] for r in rows)  # noqa: E731
+    announced = _json(rec_env, "list", "--policy", "announced")
+    assert ids(announced) == [b.unique_id]
+    assert (announced[0]["hotline"], announced[0]["recording_policy"]) == ("energia", "announced")
+    assert ids(_json(rec_env, "list", "--policy", "explicit")) == sorted([a.unique_id, old.unique_id])
+    assert _json(rec_env, "list", "--policy", "never") == []
+    assert ids(_json(rec_env, "list", "--hotline", "telecom")) == [a.unique_id]
+    assert ids(_json(rec_env, "list", "--client", "pannon", "--policy", "announced")) == [b.unique_id]
+    assert _json(rec_env, "list", "--hotline", "telecom", "--policy", "announced") == []
+    table = ivr_cli("recordings", "list", "--policy", "announced", config=rec_env.config)
+    assert table.returncode == 0
+    [header, line] = table.stdout.splitlines()
+    assert "HOTLINE" in header and "POLICY" in header
+    assert "energia" in line.split() and "announced" in line.split()
+    unknown = ivr_cli("recordings", "list", "--hotline", "telekom", config=rec_env.config)
+    assert unknown.returncode == 1 and "no hotline 'telekom' (hotlines: default, energia, telecom)" in unknown.stderr
+
+
+def test_policy_and_hotline_usage(rec_env):
+    bad = ivr_cli("recordings", "list", "--policy", "implied", config=rec_env.config)
+    assert bad.returncode == 2 and "invalid choice: 'implied'" in bad.stderr
+    show = ivr_cli("recordings", "show", "1", "--policy", "never", config=rec_env.config)
+    assert show.returncode == 2 and "--policy, --hotline and --client apply to list" in show.stderr
+    none = ivr_cli("recordings", "list", "--hotline", "telecom", config=rec_env.config)
+    assert none.returncode == 1 and "no hotline 'telecom' (hotlines: none in the config)" in none.stderr
