@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from urllib.parse import quote
 
@@ -10,7 +11,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..config import Settings
-from ..errors import LoginRequired, RecordingDeleted, RecordingError
+from ..errors import ConfigError, LoginRequired, RecordingDeleted, RecordingError
 from ..store.db import open_engine
 from .auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_S, SessionData, Signer, load_secret, new_session, \
     tokens_match
@@ -19,6 +20,7 @@ from .throttle import LoginThrottle
 from .users import authenticate, end_sessions
 
 COOKIE = {"httponly": True, "samesite": "strict"}
+log = logging.getLogger("ivr.web")
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -28,7 +30,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.console = Console(
         engine=open_engine(settings.database_url), recordings_dir=settings.recordings.directory.resolve(),
         state_dir=settings.state_dir, signer=Signer(load_secret(settings.state_dir)),
-        retention_days=settings.recordings.retention_days, service_level_s=settings.queues.service_level_s)
+        retention_days=settings.recordings.retention_days, service_level_s=settings.queues.service_level_s,
+        hotlines=_hotlines(settings))
     app.state.live = build_feed(settings, app.state.console.engine)   # the wallboard's state (ivr/web/live.py)
     _errors(app)
     _headers(app)
@@ -39,6 +42,18 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(live.router)
     return app
+
+
+def _hotlines(settings: Settings) -> dict:
+    """The config's hotlines (name, client, zone). A hotline file that cannot be built leaves
+    the console without them (searches by typed name, the dashboard in UTC) rather than down:
+    the console is where ops look when something is broken. `ivr validate` names the problem."""
+    from ..reports._common import hotline_zones
+    try:
+        return hotline_zones(settings)
+    except ConfigError as exc:
+        log.warning("hotlines not read, the console's hotline choices are off: %s", exc)
+        return {}
 
 
 def _errors(app: FastAPI) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
@@ -12,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from ..errors import LoginRequired
 from ..recordings.store import RecordingInfo, get
+from ..reports._common import HotlineZone
 from .auth import SESSION_COOKIE, SessionData, Signer, tokens_match
 from .templates import render
 from .users import current_session
@@ -27,6 +29,9 @@ class Console:
     signer: Signer
     retention_days: int
     service_level_s: float
+    # The config's hotlines with client and zone (ivr/reports/_common.py): the searches' hotline
+    # and client choices, and the zone of the dashboard's hours. {} for a config with none.
+    hotlines: Mapping[str, HotlineZone] = field(default_factory=dict)
 
 
 def console(request: Request) -> Console:

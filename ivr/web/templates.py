@@ -32,43 +32,49 @@ LOGIN = """{% extends "base.html" %}{% block main %}<h1>IVR console</h1>
 FILTERS = """<form class="filters" method="get">
 <label>Since <input name="since" value="{{ q.since or '' }}" placeholder="2026-11-01"></label>
 <label>Until <input name="until" value="{{ q.until or '' }}"></label>
-{% for name in extra %}<label>{{ name|capitalize|replace('_', ' ') }} <input name="{{ name }}" value="{{ q[name] or '' }}"></label>
+{% for name in extra %}<label>{{ name|capitalize|replace('_', ' ') }} {% if choices and name in choices %}<select name="{{ name }}" id="f-{{ name }}">
+<option value="">any</option>{% for o in choices[name] %}<option{% if q[name] == o %} selected{% endif %}>{{ o }}</option>{% endfor %}</select>
+{%- else %}<input name="{{ name }}" value="{{ q[name] or '' }}">{% endif %}</label>
 {% endfor %}<button id="search">Search</button></form>
 {% if error %}<p class="err">{{ error }}</p>{% endif %}"""
 
 RECORDINGS = """{% extends "base.html" %}{% block main %}<h1>Recordings</h1>
-{% with extra=["caller", "queue", "agent", "min_duration"] %}{% include "filters.html" %}{% endwith %}
+{% with extra=["caller", "queue", "agent", "min_duration", "policy", "hotline"] %}{% include "filters.html" %}{% endwith %}
+<p class="hint">Policy: how the call's hotline records (explicit: the caller was asked and said yes;
+announced: told, and did not object; explicit includes calls from before hotlines).</p>
 <table id="recordings"><tr><th>ID</th><th>Started (UTC)</th><th>Caller</th><th>Queue</th><th>Agent</th>
-<th class="num">Duration</th><th>Play</th><th></th></tr>
+<th>Hotline</th><th>Policy</th><th class="num">Duration</th><th>Play</th><th></th></tr>
 {% for r in rows %}<tr data-unique-id="{{ r.unique_id }}"><td>{{ r.id }}</td>
 <td>{{ r.started_at.strftime('%Y-%m-%d %H:%M:%S') }}</td><td>{{ r.caller_id }}</td><td>{{ r.queue }}</td>
-<td>{{ r.agent }}</td><td class="num">{{ '%.1f'|format(r.duration_s) }} s{% if r.state == 'repaired' %}
+<td>{{ r.agent }}</td><td class="hotline">{{ r.hotline or '-' }}</td><td class="policy">{{ r.recording_policy or '-' }}</td><td class="num">{{ '%.1f'|format(r.duration_s) }} s{% if r.state == 'repaired' %}
 <span class="state" title="WAV header never finalized; rewritten from the file size">repaired</span>{% endif %}</td>
 <td><audio controls preload="none" src="/media/{{ r.id }}"></audio></td>
 <td><a href="/recordings/{{ r.id }}">details</a> · <a href="/calls/{{ r.unique_id|urlencode }}">call</a></td></tr>
-{% else %}<tr><td colspan="8">No recordings match.</td></tr>{% endfor %}</table>{% include "pager.html" %}{% endblock %}"""
+{% else %}<tr><td colspan="10">No recordings match.</td></tr>{% endfor %}</table>{% include "pager.html" %}{% endblock %}"""
 
 PAGER = """<p class="pager">{% if newer %}<a id="prev" rel="prev" href="?{{ newer }}">&larr; newer</a>{% endif %}
 {% if older %}<a id="next" rel="next" href="?{{ older }}">older &rarr;</a>{% endif %}</p>"""
 
 CALLS = """{% extends "base.html" %}{% block main %}<h1>Calls</h1>
-{% with extra=["caller", "called", "outcome"] %}{% include "filters.html" %}{% endwith %}
+{% with extra=["caller", "called", "outcome", "hotline", "client"] %}{% include "filters.html" %}{% endwith %}
 <p class="hint">Times in UTC. Caller, called and outcome match exactly, or as a prefix ending in *
-(<code>+48600*</code>, <code>queue:*</code>).</p>
-<table id="calls"><tr><th>Started (UTC)</th><th>Caller</th><th>Called</th><th class="num">Duration</th>
+(<code>+48600*</code>, <code>queue:*</code>); hotline and client exactly.</p>
+<table id="calls"><tr><th>Started (UTC)</th><th>Caller</th><th>Called</th><th>Hotline</th><th class="num">Duration</th>
 <th>Language</th><th>Digits</th><th>Outcome</th><th>Consent</th></tr>
 {% for c in rows %}<tr data-unique-id="{{ c.unique_id }}"><td><a href="/calls/{{ c.unique_id|urlencode }}">
 {{ c.started_at.strftime('%Y-%m-%d %H:%M:%S') }}</a></td><td>{{ c.caller_id }}</td><td>{{ c.called }}</td>
+<td class="hotline">{{ c.hotline or '-' }}</td>
 <td class="num">{% if c.ended_at %}{{ '%.0f'|format((c.ended_at - c.started_at).total_seconds()) }} s{% endif %}</td>
 <td>{{ c.language }}</td><td>{{ c.digits }}</td><td class="outcome">{{ c.outcome }}</td>
 <td>{% if c.consent is none %}-{% elif c.consent %}yes{% else %}no{% endif %}</td></tr>
-{% else %}<tr><td colspan="8">No calls match.</td></tr>{% endfor %}</table>
+{% else %}<tr><td colspan="9">No calls match.</td></tr>{% endfor %}</table>
 {% include "pager.html" %}{% endblock %}"""
 
 RECORDING = """{% extends "base.html" %}{% block main %}<h1>Recording {{ r.id }}</h1>
 <table><tr><th>Call</th><td><a href="/calls/{{ r.unique_id|urlencode }}">{{ r.unique_id }}</a></td></tr>
 <tr><th>Caller</th><td>{{ r.caller_id }}</td></tr><tr><th>Queue</th><td>{{ r.queue }}</td></tr>
-<tr><th>Agent</th><td>{{ r.agent }}</td></tr><tr><th>Started (UTC)</th><td>{{ r.started_at }}</td></tr>
+<tr><th>Agent</th><td>{{ r.agent }}</td></tr><tr><th>Hotline</th><td>{{ r.hotline or '-' }}</td></tr>
+<tr><th>Recording policy</th><td>{{ r.recording_policy or '-' }}</td></tr><tr><th>Started (UTC)</th><td>{{ r.started_at }}</td></tr>
 <tr><th>Duration</th><td>{{ '%.1f'|format(r.duration_s) }} s</td></tr><tr><th>Size</th><td>{{ r.size_bytes }} bytes</td></tr>
 <tr><th>State</th><td id="state">{{ r.state }}{% if r.state == 'empty' %}: the file holds no audio (a header only,
 or nothing){% elif r.state == 'repaired' %}: the WAV header was never finalized (Asterisk stopped mid-call) and
@@ -95,6 +101,8 @@ AUDIT = """{% extends "base.html" %}{% block main %}<h1>Audit log</h1>
 CALL = """{% extends "base.html" %}{% block main %}<h1>Call {{ c.unique_id }}</h1>
 <table><tr><th>Caller</th><td>{{ c.caller_id }}</td></tr><tr><th>Called</th><td>{{ c.called }}</td></tr>
 <tr><th>Started</th><td>{{ c.started_at }}</td></tr><tr><th>Ended</th><td>{{ c.ended_at }}</td></tr>
+<tr><th>Hotline</th><td id="hotline">{{ c.hotline or '-' }}{% if c.client %} ({{ c.client }}){% endif %}</td></tr>
+<tr><th>Recording policy</th><td id="policy">{{ c.recording_policy or '-' }}</td></tr>
 <tr><th>Language</th><td>{{ c.language }}</td></tr><tr><th>Outcome</th><td>{{ c.outcome }}</td></tr>
 <tr><th>Consent</th><td id="consent">{% if c.consent is none %}never asked{% elif c.consent %}yes{% else %}no{% endif %}
 {% if c.consent_at %} at {{ c.consent_at }}{% endif %}</td></tr>
@@ -111,7 +119,9 @@ CALL = """{% extends "base.html" %}{% block main %}<h1>Call {{ c.unique_id }}</h
 <td>{{ s.detail }}</td></tr>{% endfor %}</table>{% endblock %}"""
 
 DASHBOARD = """{% extends "base.html" %}{% block main %}<h1>Handle times</h1>
-{% with extra=["queue", "by"] %}{% include "filters.html" %}{% endwith %}
+{% with extra=["hotline", "queue", "by"] %}{% include "filters.html" %}{% endwith %}
+{% if title %}<h2 id="report-title">{{ title }}</h2>{% endif %}
+{% if note %}<p class="hint" id="zone-note">{{ note }}</p>{% endif %}
 {% if chart %}<p><img id="chart" alt="handle-time chart" src="/dashboard/chart.png?{{ query }}"></p>{% endif %}
 <table id="handle-times"><tr>{% for f in fields %}<th>{{ f }}</th>{% endfor %}</tr>
 {% for row in rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>{% endfor %}</table>{% endblock %}"""

@@ -20,7 +20,7 @@ def _own_database(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def console(tmp_path_factory):
+def console(tmp_path_factory, request):
     from ivr.recordings.finalize import finalize
     from ivr.store.db import open_engine
 
@@ -28,8 +28,10 @@ def console(tmp_path_factory):
     recordings = tmp / "recordings"
     recordings.mkdir()
     config = tmp / "config.yaml"
+    # A test module may add to the config (CONSOLE_CONFIG: e.g. hotlines for the hotline filters).
     config.write_text(f"state_dir: {tmp / 'var'}\n"
-                      f"recordings: {{directory: {recordings}, format: wav, retention_days: 90}}\n")
+                      f"recordings: {{directory: {recordings}, format: wav, retention_days: 90}}\n"
+                      + getattr(request.module, "CONSOLE_CONFIG", ""))
     engine = open_engine(f"sqlite:///{tmp / 'var/ivr.db'}")
     now = datetime.now(timezone.utc)
     uid, old_uid = "1763900000.42", "1740000000.7"
