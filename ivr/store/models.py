@@ -42,7 +42,9 @@ class Call(Base):
     __table_args__ = (Index("ix_calls_started_id", "started_at", "id"),
                       Index("ix_calls_caller_started", "caller_id", "started_at", "id"),
                       Index("ix_calls_called_started", "called", "started_at", "id"),
-                      Index("ix_calls_outcome_started", "outcome", "started_at", "id"))
+                      Index("ix_calls_outcome_started", "outcome", "started_at", "id"),
+                      Index("ix_calls_hotline_started", "hotline", "started_at", "id"),   # migration 0012
+                      Index("ix_calls_client_started", "client", "started_at", "id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unique_id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
