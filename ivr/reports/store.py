@@ -51,12 +51,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, Integer, and_, case, cast, func, literal, literal_column, select, tuple_, union_all
+from sqlalchemy import Integer, and_, case, cast, func, literal, literal_column, select, tuple_, union_all
 from sqlalchemy.engine import Connection, Engine
 
 from ..menu.outcome import CALLER_HANGUP, Outcome, StepKind
 from ..store.models import Call, HandleTimeRow, Step
-from ..store.window import utc, window
+from ..store.window import seconds_between, utc, window
 
 PERCENTILES = (0.5, 0.9)
 ANSWERED = "answered"
@@ -385,16 +385,6 @@ class BilledMonth:
     wait_s: float                 # sum of queue wait of their queue stays
 
 
-def _seconds_between(conn: Connection, start, end):
-    if conn.dialect.name == "postgresql":
-        return func.extract("epoch", end - start)
-    # SQLite's date functions keep milliseconds only: whole seconds from strftime('%s'),
-    # the stored fraction (".ffffff", SQLAlchemy's format) read as a number.
-    frac = lambda c: cast(func.substr(c, 20), Float)  # noqa: E731
-    return (cast(func.strftime("%s", end), Integer) - cast(func.strftime("%s", start), Integer)
-            + (frac(end) - frac(start)))
-
-
 def _month(conn: Connection, column):
     if conn.dialect.name == "postgresql":
         return func.to_char(func.timezone("UTC", column), "YYYY-MM")
@@ -407,7 +397,7 @@ def billed_months(engine: Engine, since: datetime | None = None,
     ht = HandleTimeRow
     with engine.connect() as conn:
         per_call = (select(Call.called.label("called"), _month(conn, Call.started_at).label("month"),
-                           _seconds_between(conn, Call.started_at, Call.ended_at).label("secs"),
+                           seconds_between(conn, Call.started_at, Call.ended_at).label("secs"),
                            func.coalesce(func.sum(ht.talk_s + ht.hold_s), 0.0).label("talk"),
                            func.coalesce(func.sum(ht.wait_s), 0.0).label("wait"))
                     .select_from(Call).outerjoin(ht, ht.unique_id == Call.unique_id)
