@@ -2,8 +2,10 @@
 
 Four files, each meant to be pasted into (or #included from) one of the
 user's: the dialplan (dialplans/ivr-inbound.conf, the one the sandbox runs,
-without its [globals] section), the globals it reads (the controller pool,
-the AGI token, the fallback queue), an AMI user with the permissions the
+without its [globals] section, and with its [ivr-hotlines] routes written
+from the config's hotlines: each number's hotline and fallback queue), the
+globals it reads (the controller pool, the AGI token, the default fallback
+queue), an AMI user with the permissions the
 engine uses and no more, and a stub for each queue the config's hotlines
 name. FreePBX has a `*_custom.conf` for each; README.txt says where each
 piece goes. Nothing is read from or written to Asterisk itself.
@@ -83,25 +85,70 @@ def dialplan_source(base: Path) -> Path:
 
 
 def split_globals(text: str) -> tuple[dict[str, str], str]:
-    """The dialplan's [globals] (name -> value, in order) and the text without that section."""
+    """The dialplan's [globals] (name -> value, in order) and the rest of the text without the
+    two parts `ivr asterisk-config` writes from the config: [globals] itself and the
+    [ivr-hotlines] routes (with the comment block just above that header)."""
     lines = text.splitlines(keepends=True)
     values: dict[str, str] = {}
     out: list[str] = []
-    inside = False
+    inside = ""
     for line in lines:
         stripped = line.strip()
         if stripped.startswith("["):
-            inside = stripped.split("]")[0] == "[globals"
-            if inside:
+            inside = stripped.split("]")[0][1:]
+            if inside == "globals":
                 continue
-        if inside:
+            if inside == ROUTES_CONTEXT:
+                while out and out[-1].lstrip().startswith(";"):   # the section's own comment
+                    out.pop()
+                continue
+            inside = ""
+        if inside == "globals":
             body = stripped.split(";", 1)[0].strip()
             if "=" in body:
                 name, value = body.split("=", 1)
                 values[name.strip()] = value.strip()
             continue
+        if inside == ROUTES_CONTEXT:
+            if stripped.startswith(("exten", "same")):
+                continue
+            inside = ""   # the routes end at the first line that is not an extension's
         out.append(line)
     return values, "".join(out)
+
+
+ROUTES_CONTEXT = "ivr-hotlines"
+# Any other number ivr-inbound passes to the routes (it checks the same characters first: a
+# Gosub to an extension that does not exist would hang the call up).
+ROUTES_CATCH_ALL = "_[0-9A-Za-z*#+]!"
+# What a hotline's name or queue may hold to be written into a dialplan application's argument.
+_DIALPLAN_WORD = re.compile(r"[A-Za-z0-9_.+@-]+")
+
+
+def hotline_routes(hotlines) -> str:
+    """The [ivr-hotlines] context: for each number or pattern of each hotline (config order),
+    set IVR_HOTLINE and, when the hotline has its own fallback_queue, IVR_FALLBACK_QUEUE (so a
+    caller no controller serves lands in their client's queue; other numbers get the global
+    default), then Return to ivr-inbound. ConfigError for a name no dialplan can hold."""
+    lines = ["; The hotlines' numbers (config.yaml's hotlines:): each names its hotline and, if the",
+             "; hotline has a fallback_queue, the queue its callers go to when no controller serves",
+             "; them; every other number gets IVR_FALLBACK_QUEUE of [globals]. Written by",
+             "; `ivr asterisk-config` from the config. Reached by Gosub from ivr-inbound, for a number",
+             "; made of 0-9 A-Z a-z * # + only; the last pattern answers every other such number, as",
+             "; no hotline's, and keeps the global fallback queue.",
+             f"[{ROUTES_CONTEXT}]"]
+    for hotline in hotlines.by_name.values():
+        for value, what in ((hotline.name, "its name"), (hotline.fallback_queue, "fallback_queue")):
+            if value and not _DIALPLAN_WORD.fullmatch(value):
+                raise ConfigError(f"hotline {hotline.name!r}: {what} {value!r} cannot be written into a dialplan "
+                                  "(letters, digits and _ . + @ - only)")
+        for number in hotline.numbers:
+            lines.append(f"exten => {number.text},1,Set(IVR_HOTLINE={hotline.name})")
+            if hotline.fallback_queue:
+                lines.append(f" same => n,Set(IVR_FALLBACK_QUEUE={hotline.fallback_queue})")
+            lines.append(" same => n,Return()")
+    lines.append(f"exten => {ROUTES_CATCH_ALL},1,Return()")
+    return "\n".join(lines) + "\n"
 
 
 def queues_used(hotlines) -> list[str]:
@@ -155,7 +202,8 @@ def queue_stubs(queues: list[str], fallback: str) -> str:
 README = """\
 What `ivr asterisk-config` wrote for your own Asterisk ({version_note})
 
-  {dialplan:<24} the hotline's dialplan: contexts ivr-inbound (the calls) and ivr-doctor
+  {dialplan:<24} the hotlines' dialplan: contexts ivr-inbound (the calls), ivr-hotlines (each
+                           number's hotline and fallback queue, from the config) and ivr-doctor
                            (`ivr doctor`'s FastAGI round trip)
   {globals:<24} the variables it reads: the controller pool, the AGI token, the fallback queue
   {manager:<24} the controller's AMI user{secret_note}
@@ -181,6 +229,13 @@ Plain Asterisk:
                 section: enabled = yes, timestampevents = yes
   {queues}  -> append to queues.conf
   Route calls with Goto(ivr-inbound,${{EXTEN}},1) from your inbound context.
+
+Numbers (hotline, its numbers -> the queue its callers go to when no controller answers):{routes}
+  The dialled number picks the hotline. With no controller reachable, a caller goes to their
+  hotline's fallback_queue, else to IVR_FALLBACK_QUEUE of the globals ({fallback}). A test
+  call to one number: ivr call --called NUMBER --digits "1".
+  After a change to the hotlines' numbers or fallback queues, write these files again and
+  reload the dialplan.
 
 Then, on the Asterisk box:
   asterisk -rx "module load res_agi.so"     (and app_queue, app_mixmonitor, app_read,
@@ -230,15 +285,24 @@ def generate(settings, hotlines, controllers: list[str], fallback: str | None, p
     readme = README.format(
         version_note="Asterisk 20 or later; the engine is tested on 22", **names,
         secret_note=" (secret as the controller has it)" if ami_secret else " (secret: a placeholder)",
-        queue_list=", ".join(queues), controllers=" then ".join(controllers), fallback=fallback)
+        queue_list=", ".join(queues), controllers=" then ".join(controllers), fallback=fallback,
+        routes=route_summary(hotlines, fallback))
     if notes:
         readme += "\nTo do before loading:\n" + "".join(f"  - {n}\n" for n in notes)
-    files = {names["dialplan"]: head + body.lstrip("\n"),
+    routes = hotline_routes(hotlines)
+    files = {names["dialplan"]: head + body.lstrip("\n").rstrip("\n") + "\n\n" + routes,
              names["globals"]: globals_text,
              names["manager"]: ami_user_block(settings.ami.username, secret, permit),
              names["queues"]: queue_stubs(queues, fallback),
              "README.txt": readme}
     return Generated(files, (names["globals"], names["manager"]))
+
+
+def route_summary(hotlines, fallback: str) -> str:
+    """One line per hotline with numbers, for the README: `telecom 0800123456 _0801XXXXXX -> support`."""
+    rows = [f"{h.name} {' '.join(n.text for n in h.numbers)} -> {h.fallback_queue or fallback}"
+            for h in hotlines.by_name.values() if h.numbers]
+    return ("\n  " + "\n  ".join(rows)) if rows else " none listed (every number is the default hotline's)"
 
 
 def permits_for(controllers: list[str]) -> list[str]:
