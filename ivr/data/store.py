@@ -8,7 +8,6 @@ the session driver runs it off the loop. And what `ivr data load` writes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,43 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..store.models import Account, AccountPhone, BillingRule, Tariff
 from .pins import hash_pin, verify_pin
-
-
-@dataclass(frozen=True)
-class AccountView:
-    number: str
-    name: str
-    language: str
-    balance: Decimal
-    currency: str
-    due_date: date | None
-    tariff: str
-
-    def value(self, field: str) -> str | None:
-        """`account.balance` and friends, as the text a `say` item speaks."""
-        if field == "balance":
-            return f"{self.balance} {self.currency}"
-        if field == "due_date":
-            return self.due_date.isoformat() if self.due_date else None
-        if field == "number":
-            return self.number
-        return None
-
-
-@dataclass(frozen=True)
-class TariffView:
-    name: str
-    group: str
-    price: Decimal
-    currency: str
-    unit: str
-
-
-@dataclass(frozen=True)
-class BillingRuleView:
-    name: str
-    language: str
-    prompt: str
+from .views import AccountView, BillingRuleView, TariffView
 
 
 def _view(a: Account) -> AccountView:

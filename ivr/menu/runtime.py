@@ -14,7 +14,7 @@ from .outcome import StepKind
 from .policy import RecordingPolicy
 
 if TYPE_CHECKING:
-    from ..data.lookup import AccountView
+    from ..data.views import AccountView
     from .model import Menu
 
 

@@ -1002,7 +1002,7 @@ def account_fields() -> tuple[str, ...]:
     """The `account.FIELD` names a call can say: what `AccountView.value(FIELD)` answers for an
     account with every attribute filled in (its dataclass fields, and any other name its
     code compares with)."""
-    from ..data.lookup import AccountView
+    from ..data.views import AccountView
     hints = typing.get_type_hints(AccountView)
     sample = AccountView(**{f.name: _sample(hints.get(f.name, str)) for f in dataclasses.fields(AccountView)})
     names = [f.name for f in dataclasses.fields(AccountView)]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import IVRError
 from . import EXPORT_FORMATS
-from .store import POLICIES
+from ..menu.policy import RecordingPolicy
 
 ACTIONS = ("list", "show", "export", "purge", "audit", "check")
 
@@ -28,7 +28,7 @@ def add_recordings_parser(subparsers) -> None:
     s.add_argument("--min-duration", type=float, metavar="SECONDS")
     s.add_argument("--include-empty", action="store_true",
                    help="list: also recordings marked empty (the file holds no audio)")
-    s.add_argument("--policy", choices=POLICIES,
+    s.add_argument("--policy", choices=[p.value for p in RecordingPolicy],
                    help="list: only calls recorded under this policy (explicit includes calls from before "
                         "hotlines, which were asked)")
     s.add_argument("--hotline", help="list: only this hotline's calls (its name in config.yaml's hotlines:)")

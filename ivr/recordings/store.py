@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..menu.policy import RecordingPolicy
 from ..errors import RecordingDeleted, RecordingFileMissing, UnknownRecording
 from ..store.calls import PageKey, keyset_page
 from ..store.models import AuditEntry, Call, HandleTimeRow, Recording, utcnow
@@ -40,7 +41,7 @@ OK, EMPTY, REPAIRED = "ok", "empty", "repaired"
 STATES = (OK, EMPTY, REPAIRED)
 
 # The recording policies a search filters on (ivr.menu.policy.RecordingPolicy's values).
-POLICIES = ("explicit", "announced", "never")
+POLICIES = tuple(p.value for p in RecordingPolicy)   # explicit, announced, never
 
 
 @dataclass(frozen=True)
