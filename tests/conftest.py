@@ -81,6 +81,10 @@ class PostgresServer:
         subprocess.run([*self.as_pg, _pg_bin("pg_ctl"), "-D", str(self.data), "stop", "-m", "fast"],
                        capture_output=True)
 
+    def running(self) -> bool:
+        return subprocess.run([*self.as_pg, _pg_bin("pg_ctl"), "-D", str(self.data), "status"],
+                              capture_output=True).returncode == 0
+
     def start(self) -> None:
         started = subprocess.run([*self.as_pg, _pg_bin("pg_ctl"), "-D", str(self.data), "-w", "-l",
                                   str(self.sock / "pg.log"), "-o", f"-p {PG_PORT} -k {self.sock} -c listen_addresses=''",
@@ -97,10 +101,14 @@ class PostgresServer:
 def postgres_server():
     server = PostgresServer()
     server.init()
-    server.stop()
-    server.start()
+    # Another test session of this checkout may be using it (each works in a database of
+    # its own): share it, and leave stopping it to the session that started it.
+    shared = server.running()
+    if not shared:
+        server.start()
     yield server
-    server.stop()
+    if not shared:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
