@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from datetime import datetime, timezone
 
-from sqlalchemy import Integer, String, column, func, insert, select, table, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from ..errors import IVRError
 from ..menu.outcome import HangupCause
-from ..store.models import CallbackRequest, HandleTimeRow, UTCDateTime, utcnow
+from ..store.models import Call, CallbackAttempt, CallbackRequest, HandleTimeRow, utcnow
 from ..store.writer import BatchWriter
 from .callback_rules import move
 from .records import HandleTime
@@ -139,23 +139,11 @@ class HandleTimeWriter(BatchWriter[HandleTime]):
 
 
 # ---- callback requests ----
-#
-# The dialer's columns of callback_requests and its attempts table (migration 0013) are
-# spelled here as lightweight table clauses: ivr/store/models.py's CallbackRequest maps the
-# request's own columns only (the ORM insert in request_callback leaves the dialer's to their
-# server defaults: waiting, 0 attempts).
+# A request and the dialer's state (migration 0013), its attempts, and the call that asked.
 
-_req = table("callback_requests", column("id", Integer), column("unique_id", String), column("caller_id", String),
-             column("account", String), column("language", String), column("queue", String),
-             column("requested_at", UTCDateTime()), column("done_at", UTCDateTime()), column("done_by", String),
-             column("state", String), column("attempts", Integer), column("next_at", UTCDateTime()),
-             column("claimed_by", String), column("claimed_at", UTCDateTime()))
-_att = table("callback_attempts", column("id", Integer), column("request_id", Integer), column("attempt", Integer),
-             column("queue", String), column("mode", String), column("controller", String),
-             column("channel_id", String), column("queue_unique_id", String), column("requested_at", UTCDateTime()),
-             column("started_at", UTCDateTime()), column("connected_at", UTCDateTime()),
-             column("ended_at", UTCDateTime()), column("result", String), column("detail", String))
-_calls = table("calls", column("unique_id", String), column("hotline", String))
+_req = CallbackRequest.__table__
+_att = CallbackAttempt.__table__
+_calls = Call.__table__
 
 
 @dataclass(frozen=True)

@@ -245,6 +245,36 @@ class CallbackRequest(Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     done_by: Mapped[str] = mapped_column(String(64), default="")
+    # The callback dialer's (migration 0013): waiting -> dialing -> waiting | done | failed.
+    state: Mapped[str] = mapped_column(String(16), default="waiting", server_default="waiting")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    claimed_by: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (Index("ix_callback_requests_state_queue", "state", "queue"),)
+
+
+class CallbackAttempt(Base):
+    """One call the dialer placed for a request, and how it ended (migration 0013)."""
+
+    __tablename__ = "callback_attempts"
+    __table_args__ = (UniqueConstraint("request_id", "attempt", name="uq_callback_attempts_request_attempt"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("callback_requests.id"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)                  # 1, 2, ... of its request
+    queue: Mapped[str] = mapped_column(String(64))
+    mode: Mapped[str] = mapped_column(String(16))                  # agent-first | caller-first
+    controller: Mapped[str] = mapped_column(String(64))
+    channel_id: Mapped[str] = mapped_column(String(64))
+    queue_unique_id: Mapped[str] = mapped_column(String(64), index=True)   # its handle_times.unique_id
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the caller's virtual place
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    connected_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    result: Mapped[str] = mapped_column(String(16))                # dialing while it runs
+    detail: Mapped[str] = mapped_column(String(128), default="", server_default="")
 
 
 class SurveyAnswer(Base):
