@@ -41,9 +41,9 @@ def _peak(engine, f):
         tracemalloc.stop()
 
 
-def test_memory_stays_flat_from_20k_to_100k_rows(tmp_path):
+def test_memory_stays_flat_from_10k_to_50k_rows(tmp_path):
     peaks = {}
-    for n in (20_000, 100_000):
+    for n in (10_000, 50_000):
         engine, f = _seed_and_file(tmp_path, n)
         peaks[n], result = _peak(engine, f)
         assert result.total == 0 and result.counts["accounts"] == n, result.problems
@@ -52,5 +52,5 @@ def test_memory_stays_flat_from_20k_to_100k_rows(tmp_path):
         engine.dispose()
     print({n: round(p / MB, 1) for n, p in peaks.items()})
     # The key sets grow by ~200 bytes a row (number and caller id); everything else is batches.
-    assert peaks[100_000] - peaks[20_000] < 80_000 * 400
-    assert peaks[100_000] < 60 * MB
+    assert peaks[50_000] - peaks[10_000] < 40_000 * 400
+    assert peaks[50_000] < 60 * MB

@@ -159,13 +159,13 @@ def test_memory_does_not_follow_the_rows(tmp_path):
     start, span = utc(2026, 1, 1), timedelta(days=365)
     small, large = open_engine(f"sqlite:///{tmp_path / 'n.db'}"), open_engine(f"sqlite:///{tmp_path / '4n.db'}")
     try:
-        gen.load(small, 60_000, start, span, seed=5)
-        gen.load(large, 240_000, start, span, seed=6)
+        gen.load(small, 20_000, start, span, seed=5)
+        gen.load(large, 80_000, start, span, seed=6)
         for by in ("queue", "agent", "day"):
             _peak(small, by)   # warm: compiled-statement caches, imports
             _peak(large, by)
             n, four_n = _peak(small, by), _peak(large, by)
-            # detail rows in Python would take > 4x (hundreds of MB at 240 k rows)
+            # detail rows in Python would take > 4x (tens of MB at 80 k rows)
             assert four_n < 1.5 * n + 2_000_000, (by, n, four_n)
             assert four_n < 10_000_000, (by, four_n)
     finally:
