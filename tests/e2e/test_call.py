@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 import uuid
 
@@ -113,11 +114,15 @@ def test_controller_killed_mid_call_sends_caller_to_operator_queue(e2e_settings,
 
 
 def test_controller_unreachable_sends_caller_to_operator_queue(e2e_settings):
+    # A port bound and never listened on: nobody else can take it, and a connect is refused.
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+
     async def scenario():
         ami = AMIClient(e2e_settings.ami)
         await ami.connect()
         try:
-            _, ivr_uid, action = _originate(ami, "ivr-inbound", {"__IVR_AGI_PORT": "4597"})  # nobody listens
+            _, ivr_uid, action = _originate(ami, "ivr-inbound", {"__IVR_AGI_PORT": str(closed.getsockname()[1])})
             joined = ami.wait_for(lambda e: e.event == "QueueCallerJoin" and e.get("Uniqueid") == ivr_uid)
             await ami.action(action)
             join = await asyncio.wait_for(joined, 20)
@@ -126,7 +131,8 @@ def test_controller_unreachable_sends_caller_to_operator_queue(e2e_settings):
         finally:
             ami.close()
 
-    assert run(scenario())["Queue"] == "support"
+    with closed:
+        assert run(scenario())["Queue"] == "support"
 
 
 def test_classic_agi_walks_the_same_menu(e2e_settings, controller):
