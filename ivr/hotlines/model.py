@@ -23,6 +23,7 @@ default hotline unless one entry says `default: true`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -34,6 +35,9 @@ from .numbers import NumberPattern, best_match
 __all__ = ["DEFAULT", "BillingPlanRef", "Hotline", "Hotlines", "RecordingPolicy"]
 
 DEFAULT = "default"
+# What a hotline's name or fallback queue may hold: both are written into the dialplan
+# (Set(IVR_HOTLINE=...), Queue(...)), where `,` `)` `;` or a space would change the call.
+DIALPLAN_WORD = re.compile(r"[A-Za-z0-9_.+@-]+")
 
 
 @dataclass(frozen=True)

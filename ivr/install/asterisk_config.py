@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..hotlines.model import DIALPLAN_WORD
 
 DIALPLAN = "ivr-inbound.conf"
 
@@ -121,8 +122,6 @@ ROUTES_CONTEXT = "ivr-hotlines"
 # Any other number ivr-inbound passes to the routes (it checks the same characters first: a
 # Gosub to an extension that does not exist would hang the call up).
 ROUTES_CATCH_ALL = "_[0-9A-Za-z*#+]!"
-# What a hotline's name or queue may hold to be written into a dialplan application's argument.
-_DIALPLAN_WORD = re.compile(r"[A-Za-z0-9_.+@-]+")
 
 
 def hotline_routes(hotlines) -> str:
@@ -139,7 +138,7 @@ def hotline_routes(hotlines) -> str:
              f"[{ROUTES_CONTEXT}]"]
     for hotline in hotlines.by_name.values():
         for value, what in ((hotline.name, "its name"), (hotline.fallback_queue, "fallback_queue")):
-            if value and not _DIALPLAN_WORD.fullmatch(value):
+            if value and not DIALPLAN_WORD.fullmatch(value):
                 raise ConfigError(f"hotline {hotline.name!r}: {what} {value!r} cannot be written into a dialplan "
                                   "(letters, digits and _ . + @ - only)")
         for number in hotline.numbers:

@@ -1092,12 +1092,16 @@ def _check_hotlines(doc: _Doc) -> None:
     if not isinstance(pair[1], MappingNode) or not pair[1].value:
         doc.error(pair[1], "hotlines: must be a mapping of hotline name -> {numbers, client, menu, ...}")
         return
+    from ..hotlines.model import DIALPLAN_WORD
     from ..hotlines.numbers import NumberPattern
     from .policy import RecordingPolicy
     seen: dict[str, tuple[str, YNode]] = {}
     defaults: list[YNode] = []
     for name, (key, value) in _mapping(pair[1]).items():
         where = f"hotlines.{name}"
+        if not DIALPLAN_WORD.fullmatch(name):
+            doc.error(key, f"{where}: a hotline's name is written into the dialplan: letters, digits and "
+                           "_ . + @ - only")
         if not isinstance(value, MappingNode):
             doc.error(value, f"{where}: must be a mapping with numbers, client and menu")
             continue
@@ -1128,6 +1132,10 @@ def _check_hotlines(doc: _Doc) -> None:
         for field_name in ("client", "fallback_queue"):
             if field_name in table and _text(table[field_name][1]) is None:
                 doc.error(table[field_name][1], f"{where}.{field_name}: {_not_a_string(table[field_name][1], 'a name')}")
+        queue = _text(table["fallback_queue"][1]) if "fallback_queue" in table else None
+        if queue and not DIALPLAN_WORD.fullmatch(queue):
+            doc.error(table["fallback_queue"][1], f"{where}.fallback_queue: {queue!r} is written into the dialplan: "
+                                                  "letters, digits and _ . + @ - only")
         recording = table.get("recording")
         policy = _text(recording[1]) if recording else "explicit"
         choices = [p.value for p in RecordingPolicy]
@@ -1253,15 +1261,15 @@ def _check_billing_plans(doc: _Doc) -> None:
     if doc.kind != "config" or "billing_plans" not in doc.top:
         return
     from ..billing.plans import plan_problems
-    key, node = doc.top["billing_plans"]
+    node = doc.top["billing_plans"][1]
     if not isinstance(node, MappingNode):
         doc.error(node, "billing_plans: must be a mapping of plan name -> {currency, rounding, ...}")
         return
     for name, (name_node, value) in _mapping(node).items():
-        fields = _mapping(value) if isinstance(value, MappingNode) else {}
-        for field, message in plan_problems(_plain(value)):
-            at = fields[field][1] if field in fields else name_node
-            doc.error(at, f"billing_plans.{name}{'.' + field if field else ''}: {message}")
+        given = _mapping(value) if isinstance(value, MappingNode) else {}
+        for key, message in plan_problems(_plain(value)):
+            at = given[key][1] if key in given else name_node
+            doc.error(at, f"billing_plans.{name}{'.' + key if key else ''}: {message}")
 
 
 # Run in this order; each reports and carries on.

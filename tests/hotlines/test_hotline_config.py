@@ -134,3 +134,17 @@ def test_a_loaded_made_from_one_menu_answers_every_number(configs):
     menu = load_config(main, require_prompts=False).menu
     loaded = Loaded(None, menu, None)   # type: ignore[arg-type]
     assert loaded.hotlines.route("0800123456").menu is menu
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("\n  energia:", "\n  energia tv:", "hotlines.energia tv: a hotline's name is written into the dialplan"),
+    ("fallback_queue: sales", "fallback_queue: sales,1", "hotlines.energia.fallback_queue: 'sales,1' is written into the dialplan"),
+])
+def test_a_name_the_dialplan_cannot_hold_is_refused_at_its_line(tmp_path, old, new, message):
+    from ivr.menu.validate import validate_text
+    text = (ROOT / "config.yaml").read_text()
+    assert old in text
+    changed = text.replace(old, new, 1)
+    line = changed[:changed.index(new.lstrip("\n"))].count("\n") + 1
+    errors = [p for p in validate_text(changed, "config.yaml", ROOT, require_prompts=False) if p.severity == "error"]
+    assert len(errors) == 1 and errors[0].line == line and message in errors[0].message, errors
