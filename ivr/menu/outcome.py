@@ -93,6 +93,9 @@ class HangupCause(str, Enum):
     AGENT = "agent"
     CONTROLLER_LOST = "controller-lost"
     ERROR = "error"
+    # The call ended inside a queue whose record names nobody (Asterisk was lost mid-call,
+    # or the channel was hung up from outside, e.g. an AMI Hangup): said, not guessed.
+    UNKNOWN = "unknown"
 
     def __str__(self) -> str:
         return self.value

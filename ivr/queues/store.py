@@ -89,7 +89,8 @@ _REASON_CAUSE = {"caller": HangupCause.CALLER, "agent": HangupCause.AGENT, "tran
 def who_hung_up(engine: Engine, unique_id: str) -> HangupCause | None:
     """Who ended a call that ended inside a queue, from its last handle-time record:
     the agent's or caller's hang-up of an answered call (a transfer is the agent's
-    doing), the caller for an abandoned one; None while no finished record is stored."""
+    doing), the caller for an abandoned one, UNKNOWN for a finished record that names
+    nobody (interrupted, or no AgentComplete reason); None while no finished record is stored."""
     t = HandleTimeRow
     row = (select(t.outcome, t.reason).where(t.unique_id == unique_id, t.ended_at.is_not(None))
            .order_by(t.entered_at.desc()).limit(1))
@@ -100,7 +101,7 @@ def who_hung_up(engine: Engine, unique_id: str) -> HangupCause | None:
     outcome, reason = found
     if outcome == "abandoned":
         return HangupCause.CALLER
-    return _REASON_CAUSE.get(reason)
+    return _REASON_CAUSE.get(reason, HangupCause.UNKNOWN)
 
 
 def last_entered_second(engine: Engine) -> float | None:

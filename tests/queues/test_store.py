@@ -86,3 +86,22 @@ def test_callback_requests_are_stored_once_listed_and_done_once(db_url):
         mark_done(engine, first, "cli:sam")
     with pytest.raises(IVRError, match="callback request 999: no such request"):
         mark_done(engine, 999, "cli:sam")
+
+
+def test_who_hung_up_reads_the_finished_record_and_says_when_it_names_nobody(tmp_path):
+    from ivr.menu.outcome import HangupCause
+    from ivr.queues.records import HandleTime
+    from ivr.queues.store import who_hung_up
+    engine = open_engine(f"sqlite:///{tmp_path / 'ivr.db'}")
+    t = 1_780_000_000.0
+    insert_records(engine, [
+        HandleTime("by-agent", "support", t, answered_at=t + 5, ended_at=t + 50, outcome="answered", reason="agent"),
+        HandleTime("gone", "support", t, ended_at=t + 9, outcome="abandoned"),
+        HandleTime("lost", "support", t, answered_at=t + 5, ended_at=t + 30, outcome="interrupted"),
+        HandleTime("waiting", "support", t, outcome="answered", answered_at=t + 3)])
+    assert who_hung_up(engine, "by-agent") is HangupCause.AGENT
+    assert who_hung_up(engine, "gone") is HangupCause.CALLER
+    # A finished record naming nobody is an answer (the controller stops waiting), not a guess.
+    assert who_hung_up(engine, "lost") is HangupCause.UNKNOWN
+    assert who_hung_up(engine, "waiting") is None and who_hung_up(engine, "no-such-call") is None
+    engine.dispose()
