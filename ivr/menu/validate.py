@@ -1272,6 +1272,32 @@ def _check_billing_plans(doc: _Doc) -> None:
             doc.error(at, f"billing_plans.{name}{'.' + key if key else ''}: {message}")
 
 
+# --- 16. the callback dialer ------------------------------------------------------------------------------
+
+def _check_queue_callbacks(doc: _Doc) -> None:
+    """queues.callbacks: QUEUE -> the dialer's settings (ivr/config.py CallbackSettings, whose
+    own checks say what is wrong), each at its queue's line; `hours:` names an hours entry."""
+    queues = doc.top.get("queues")
+    if doc.kind != "config" or not queues or not isinstance(queues[1], MappingNode):
+        return
+    pair = _mapping(queues[1]).get("callbacks")
+    if not pair or (isinstance(pair[1], ScalarNode) and pair[1].tag == NULL):
+        return
+    from ..config import _callbacks
+    if not isinstance(pair[1], MappingNode):
+        doc.error(pair[1], "queues.callbacks: must be a mapping of queue names to their callback settings")
+        return
+    for queue, (key, value) in _mapping(pair[1]).items():
+        try:
+            settings = _callbacks({queue: _plain(value)})[queue]
+        except ValueError as exc:
+            doc.error(value if isinstance(value, MappingNode) else key, str(exc))
+            continue
+        if settings.hours and settings.hours not in doc.hours:
+            doc.error(_mapping(value)["hours"][1], f"queues.callbacks.{queue}.hours: no hours named "
+                                                   f"{settings.hours!r} under hours:{_did_you_mean(settings.hours, doc.hours)}")
+
+
 # Run in this order; each reports and carries on.
 CHECKS: tuple[Callable[[_Doc], None], ...] = (
     _check_duplicate_keys,
@@ -1284,7 +1310,7 @@ CHECKS: tuple[Callable[[_Doc], None], ...] = (
     _check_queue_names,
     _check_timezones, _check_weekly, _check_holidays,
     _check_say_kinds, _check_say_values,
-    _check_hotlines, _check_announced_notice, _check_billing_plans,
+    _check_hotlines, _check_announced_notice, _check_billing_plans, _check_queue_callbacks,
 )
 # What a hotline's menu does not repeat: the config's sections are checked once, with the config;
 # an inline menu's keys and hours were checked with it too.

@@ -44,3 +44,17 @@ def test_each_mistake_is_named_with_its_queue(tmp_path, spec, message):
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)").replace("{", r"\{")
                        .replace("}", r"\}")):
         settings(tmp_path, f"    support: {spec}\n")
+
+
+@pytest.mark.parametrize("spec, line, message", [
+    ("    support: {mode: callee-first}\n", 6, "queues.callbacks.support: callback mode 'callee-first'"),
+    ("    sales:\n    support: {max_attempts: 0}\n", 7, "queues.callbacks.support: callback max_attempts"),
+    ("    support: {hours: ofice}\n", 6, "queues.callbacks.support.hours: no hours named 'ofice' under hours: "
+                                        "(did you mean 'office'?)"),
+])
+def test_ivr_validate_names_a_wrong_callback_setting_at_its_line(tmp_path, spec, line, message):
+    from ivr.menu.validate import validate_text
+    text = (f"menu:\n  entry: bye\n  nodes: {{bye: {{type: hangup}}}}\nqueues:\n  callbacks:\n{spec}"
+            "hours:\n  office: {timezone: Europe/Warsaw, weekly: {mon-fri: '08:00-16:00'}}\n")
+    errors = [p for p in validate_text(text, "config.yaml", tmp_path, require_prompts=False) if p.severity == "error"]
+    assert [(p.line, message in p.message) for p in errors] == [(line, True)], errors
