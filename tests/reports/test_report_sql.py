@@ -54,7 +54,10 @@ def generated(engine):
 
 @pytest.mark.parametrize("by", ["queue", "agent", "hour", "day"])
 def test_sql_figures_equal_the_detail_rows_by_hand(generated, by):
-    engine, detail = generated
+    _equal_by_hand(*generated, by)
+
+
+def _equal_by_hand(engine, detail: list, by: str) -> None:
     expected = gen.by_hand(detail, KEYS[by], sl_s=20.0)
     got = {r.key: r.__dict__ for r in handle_times(engine, by=by, tz=TZ, service_level_s=20.0)}
     assert set(got) == set(expected)
@@ -188,9 +191,4 @@ def year_of_rows(tmp_path_factory):
 def test_a_hundred_thousand_rows_equal_their_detail_by_hand(year_of_rows, by):
     """Issue 13's check at its size, on SQLite (the default database; PostgreSQL runs the
     same SQL at 4,000 rows above)."""
-    engine, detail = year_of_rows
-    expected = gen.by_hand(detail, KEYS[by], sl_s=20.0)
-    got = {r.key: r.__dict__ for r in handle_times(engine, by=by, tz=TZ, service_level_s=20.0)}
-    assert set(got) == set(expected)
-    for key, want in expected.items():
-        _same(got[key], want)
+    _equal_by_hand(*year_of_rows, by)
