@@ -42,20 +42,39 @@ nearest ranks, pos = p * (n - 1)):
   (PARTITION BY group ORDER BY wait_s)` says the same in one statement, but
   SQLite sorts the whole window for it: 20 s for 1 M rows here, against
   well under a second this way.)
+
+Callbacks (ivr/reports/handle_times.py says what they count as; docs/callbacks.md). The
+callback dialer's queue legs are handle_times rows whose unique_id is a
+`callback_attempts.queue_unique_id`. Two statements per report:
+
+- the callers on the line: the handle_times rows of the window less every callback
+  leg (`NOT EXISTS` on the queue_unique_id index) and less the folded rows, the
+  unanswered rows of a call in a queue for which a request of that call and queue was
+  answered by a callback whose leg is stored (`(unique_id, queue) NOT IN` the answered
+  requests); these give every figure above, percentiles included. A database where no
+  callback was ever placed gets neither clause (the same rows, at the old speed);
+- the callbacks: callback_attempts with result `answered` joined to their leg's
+  handle_times row and their request (and, for hotlines and clients, the request's call),
+  windowed and grouped on `callback_attempts.requested_at`, summed per group.
+
+Python adds the callbacks' sums to the group of the same key (a group may hold only
+callbacks). Each group is a partition of the callers, so the total is the sum as well.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, String, and_, bindparam, case, cast, func, literal, literal_column, select, tuple_
+from sqlalchemy import (Integer, String, and_, bindparam, case, cast, exists, func, literal, literal_column, select,
+                        tuple_)
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import aliased
 
 from ..menu.outcome import CALLER_HANGUP, Outcome, StepKind
-from ..store.models import Call, HandleTimeRow, Step
+from ..store.models import Call, CallbackAttempt, CallbackRequest, HandleTimeRow, Step
 from ..store.window import seconds_between, utc, window
 
 PERCENTILES = (0.5, 0.9)
@@ -137,26 +156,31 @@ def _as_dt(value) -> datetime:
 
 @dataclass(frozen=True)
 class QueueFigures:
-    """The sums of one group of handle-time rows (key None: every row of the window).
+    """The sums of one group of callers (key None: every caller of the window): the rows of
+    callers on the line plus the callbacks (the module's docstring).
 
-    `offset_s` is the UTC offset of an hour bucket (None for other groupings)."""
+    `offset_s` is the UTC offset of an hour bucket (None for other groupings). Counts and
+    sums include the callbacks unless said otherwise; seconds throughout."""
 
     key: str | None
     offset_s: int | None
     calls: int
-    answered: int
+    answered: int                 # callbacks included
     abandoned: int
     timeout: int
     full: int
     empty: int
-    answered_in_sl: int           # answered with wait_s <= the service-level threshold
+    answered_in_sl: int           # answered with wait_s (a callback: its callback wait) <= the threshold
     handle_s: float               # sum of talk + hold + wrap-up over answered rows (AHT's numerator)
-    answered_wait_s: float        # sum of wait_s over answered rows (ASA's numerator)
-    longest_wait_s: float | None  # max wait_s over every row
+    answered_wait_s: float        # sum of wait_s over answered rows, callbacks excluded (ASA's numerator)
+    longest_wait_s: float | None  # max wait_s over the rows of callers on the line
     talk_s: float
     hold_s: float
-    wait_p50_s: float | None      # percentile_cont of wait_s over answered rows
+    wait_p50_s: float | None      # percentile_cont of wait_s over answered rows, callbacks excluded
     wait_p90_s: float | None
+    callbacks: int = 0            # answered by a callback (in `answered`)
+    callback_waits: int = 0       # ... of which have connected_at (the callback wait's count)
+    callback_wait_s: float = 0.0  # sum of connected_at - requested_at over those
 
 
 def _filters(since, until, queue, hotline=None, client=None) -> list:
@@ -216,9 +240,10 @@ def handle_time_figures(engine: Engine, since: datetime | None = None, until: da
     by: queue | agent | hotline ("" for rows whose call has none) | hour | day (local hours
     and days of `tz`, an IANA zone)."""
     t = HandleTimeRow
-    where = _filters(since, until, queue, hotline, client)
-    source = _source(by == "hotline" or hotline is not None or client is not None)
+    joined = by == "hotline" or hotline is not None or client is not None
+    source = _source(joined)
     with engine.connect() as conn:
+        where = _filters(since, until, queue, hotline, client) + _on_the_line(conn)
         if by == "queue":
             keys = [t.queue]
         elif by == "agent":
@@ -233,9 +258,101 @@ def handle_time_figures(engine: Engine, since: datetime | None = None, until: da
             rows = _pg_figures(conn, keys, where, service_level_s, source)
         else:
             rows = _sqlite_figures(conn, keys, where, service_level_s, by, tz, source)
-    groups = [r for r in rows if r.key is not None]
+        callbacks = _callback_sums(conn, by, tz, since, until, queue, hotline, client, service_level_s, joined)
+    groups = {(r.key, r.offset_s): r for r in rows if r.key is not None}
     [total] = [r for r in rows if r.key is None]
-    return groups, total
+    for (key, offset), cb in callbacks.items():
+        groups[key, offset] = _plus(groups.get((key, offset)) or _nothing(key, offset), cb)
+        total = _plus(total, cb)
+    return list(groups.values()), total
+
+
+# ---- callbacks (the module's docstring) ----
+
+def _on_the_line(conn: Connection) -> list:
+    """The WHERE clauses that leave out of the handle_times rows every callback leg and the
+    rows a callback folds (the unanswered rows of the call and queue of a request answered
+    by a callback whose leg is stored): correlated to HandleTimeRow. None at all when no
+    callback was ever placed: the same rows, without a probe per row (on SQLite the
+    percentiles' index walk would read each table row for its unique_id)."""
+    t, a, r = HandleTimeRow, CallbackAttempt, CallbackRequest
+    if not conn.execute(select(exists().where(a.id.is_not(None)))).scalar():
+        return []
+    leg = aliased(HandleTimeRow, name="cb_leg")
+    is_leg = exists().where(a.queue_unique_id == t.unique_id)
+    # Uncorrelated (one pass over the answered attempts), so that SQLite looks a row up by
+    # (unique_id, queue) instead of reading every request of the row's queue per row.
+    called_back = tuple_(t.unique_id, t.queue).in_(
+        select(r.unique_id, r.queue).select_from(r.__table__.join(a.__table__, a.request_id == r.id)
+                                                 .join(leg, leg.unique_id == a.queue_unique_id))
+        .where(a.result == ANSWERED))
+    return [~is_leg, ~and_(t.outcome != ANSWERED, called_back)]
+
+
+def _callback_sums(conn: Connection, by: str, tz: str, since, until, queue, hotline, client,
+                   sl_s: float, joined: bool) -> dict[tuple, "_CallbackSums"]:
+    """{(key, offset_s): sums} of the answered callbacks requested in [since, until), grouped
+    as the report (queue and agent of the leg, hotline of the request's call, local hour or
+    day of the request)."""
+    t, a, r = HandleTimeRow, CallbackAttempt, CallbackRequest
+    source = (a.__table__.join(t.__table__, t.unique_id == a.queue_unique_id)
+              .join(r.__table__, r.id == a.request_id))
+    if joined:   # the caller's call is the request's: the leg (a Local or originated channel) has none
+        source = source.outerjoin(Call.__table__, Call.unique_id == r.unique_id)
+    where = [a.result == ANSWERED]
+    if since is not None:
+        where.append(a.requested_at >= utc(since))
+    if until is not None:
+        where.append(a.requested_at < utc(until))
+    if queue is not None:
+        where.append(t.queue == queue)
+    if hotline is not None:
+        where.append(Call.hotline == hotline)
+    if client is not None:
+        where.append(Call.client == client)
+    if by in ("hour", "day"):
+        keys = _local_keys(conn, a.requested_at, tz, by, where, source)
+    else:
+        keys = [{"queue": t.queue, "agent": t.agent, "hotline": HOTLINE_KEY}[by]]
+    wait = seconds_between(conn, a.requested_at, a.connected_at)
+    timed = a.connected_at.is_not(None)
+    stmt = (select(*[k.label(f"k{i}") for i, k in enumerate(keys)], func.count().label("n"),
+                   func.count().filter(timed).label("timed"),
+                   func.coalesce(func.sum(wait).filter(timed), 0.0).label("wait"),
+                   func.count().filter(and_(timed, wait <= sl_s)).label("in_sl"),
+                   func.coalesce(func.sum(t.talk_s + t.hold_s + t.wrapup_s), 0.0).label("handle"),
+                   func.coalesce(func.sum(t.talk_s), 0.0).label("talk"),
+                   func.coalesce(func.sum(t.hold_s), 0.0).label("hold"))
+            .select_from(source).where(*where).group_by(*keys))
+    return {(row.k0, int(row.k1) if len(keys) > 1 else None):
+            _CallbackSums(row.n, row.timed, float(row.wait), row.in_sl, float(row.handle), float(row.talk),
+                          float(row.hold))
+            for row in conn.execute(stmt)}
+
+
+@dataclass(frozen=True)
+class _CallbackSums:
+    n: int
+    timed: int          # with connected_at
+    wait_s: float       # sum of connected_at - requested_at
+    in_sl: int          # callback wait <= the service-level threshold
+    handle_s: float
+    talk_s: float
+    hold_s: float
+
+
+def _nothing(key, offset) -> QueueFigures:
+    """A group with no caller on the line (only callbacks, added by _plus)."""
+    return QueueFigures(key, offset, 0, 0, 0, 0, 0, 0, 0, 0.0, 0.0, None, 0.0, 0.0, None, None)
+
+
+def _plus(g: QueueFigures, cb: _CallbackSums) -> QueueFigures:
+    """g with callbacks added: each is a call, answered (AHT's too), in the service level
+    when its callback wait is within it; its wait is not ASA's."""
+    return replace(g, calls=g.calls + cb.n, answered=g.answered + cb.n, answered_in_sl=g.answered_in_sl + cb.in_sl,
+                   handle_s=g.handle_s + cb.handle_s, talk_s=g.talk_s + cb.talk_s, hold_s=g.hold_s + cb.hold_s,
+                   callbacks=g.callbacks + cb.n, callback_waits=g.callback_waits + cb.timed,
+                   callback_wait_s=g.callback_wait_s + cb.wait_s)
 
 
 def _row(key, offset, r, pct=None) -> QueueFigures:

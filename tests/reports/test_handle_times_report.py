@@ -12,9 +12,9 @@ from report_data import load_handle_times, utc
 
 
 def S(key, calls, answered, abandoned, timeout, full, empty, aht, asa, abn, sl, longest, talk, hold=0.0,
-      p50=None, p90=None):
+      p50=None, p90=None, callbacks=0, callback_wait=None):
     return HandleTimeRowStat(key, calls, answered, abandoned, timeout, full, empty, aht, asa, abn, sl, longest, talk,
-                             hold, p50, p90)
+                             hold, p50, p90, callbacks, callback_wait)
 
 
 def check(got: list[HandleTimeRowStat], expected: list[HandleTimeRowStat]) -> None:
