@@ -268,7 +268,7 @@ class CallbackAttempt(Base):
     mode: Mapped[str] = mapped_column(String(16))                  # agent-first | caller-first
     controller: Mapped[str] = mapped_column(String(64))
     channel_id: Mapped[str] = mapped_column(String(64))
-    queue_unique_id: Mapped[str] = mapped_column(String(64), index=True)   # its handle_times.unique_id
+    queue_unique_id: Mapped[str] = mapped_column(String(64), index=True, unique=True)   # its handle_times.unique_id
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the caller's virtual place
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     connected_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

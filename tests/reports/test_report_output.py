@@ -21,15 +21,18 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JSON_BY_QUEUE = [
     {"key": "sales", "calls": 4, "answered": 1, "abandoned": 0, "timeout": 1, "full": 1, "empty": 1,
      "aht_s": 210.0, "asa_s": 12.0, "abandonment_rate": 0.0, "service_level": 0.5,
-     "longest_wait_s": 60.0, "talk_s": 200.0, "hold_s": 0.0, "wait_p50_s": 12.0, "wait_p90_s": 12.0},
+     "longest_wait_s": 60.0, "talk_s": 200.0, "hold_s": 0.0, "wait_p50_s": 12.0, "wait_p90_s": 12.0,
+     "callbacks": 0, "callback_wait_s": None},
     # AHT 305/3 = 101.666... -> 101.667
     {"key": "support", "calls": 4, "answered": 3, "abandoned": 1, "timeout": 0, "full": 0, "empty": 0,
      "aht_s": 101.667, "asa_s": 15.0, "abandonment_rate": 0.25, "service_level": 0.5,
-     "longest_wait_s": 40.0, "talk_s": 270.0, "hold_s": 20.0, "wait_p50_s": 10.0, "wait_p90_s": 26.0},
+     "longest_wait_s": 40.0, "talk_s": 270.0, "hold_s": 20.0, "wait_p50_s": 10.0, "wait_p90_s": 26.0,
+     "callbacks": 0, "callback_wait_s": None},
     # abandonment 1/6 = 0.1666... -> 0.167
     {"key": "total", "calls": 8, "answered": 4, "abandoned": 1, "timeout": 1, "full": 1, "empty": 1,
      "aht_s": 128.75, "asa_s": 14.25, "abandonment_rate": 0.167, "service_level": 0.5,
-     "longest_wait_s": 60.0, "talk_s": 470.0, "hold_s": 20.0, "wait_p50_s": 11.0, "wait_p90_s": 24.6},
+     "longest_wait_s": 60.0, "talk_s": 470.0, "hold_s": 20.0, "wait_p50_s": 11.0, "wait_p90_s": 24.6,
+     "callbacks": 0, "callback_wait_s": None},
 ]
 
 
@@ -56,26 +59,26 @@ def test_csv(ht_engine):
     text = render(handle_times(ht_engine), "csv")
     lines = text.splitlines()
     assert lines[0] == ("key,calls,answered,abandoned,timeout,full,empty,aht_s,asa_s,"
-                        "abandonment_rate,service_level,longest_wait_s,talk_s,hold_s,wait_p50_s,wait_p90_s")
-    assert lines[2] == "support,4,3,1,0,0,0,101.667,15.0,0.25,0.5,40.0,270.0,20.0,10.0,26.0"
-    assert lines[3] == "total,8,4,1,1,1,1,128.75,14.25,0.167,0.5,60.0,470.0,20.0,11.0,24.6"
+                        "abandonment_rate,service_level,longest_wait_s,talk_s,hold_s,wait_p50_s,wait_p90_s,callbacks,callback_wait_s")
+    assert lines[2] == "support,4,3,1,0,0,0,101.667,15.0,0.25,0.5,40.0,270.0,20.0,10.0,26.0,0,"
+    assert lines[3] == "total,8,4,1,1,1,1,128.75,14.25,0.167,0.5,60.0,470.0,20.0,11.0,24.6,0,"
     parsed = list(csv.DictReader(io.StringIO(text)))
     assert [r["key"] for r in parsed] == ["sales", "support", "total"]
 
 
 def test_csv_leaves_undefined_empty(ht_engine):
     last_hour = render(handle_times(ht_engine, by="hour"), "csv").splitlines()[3]
-    assert last_hour == "2026-11-23T12:00Z,2,0,0,0,1,1,,,,,0.0,0.0,0.0,,"
+    assert last_hour == "2026-11-23T12:00Z,2,0,0,0,1,1,,,,,0.0,0.0,0.0,,,0,"
 
 
 def test_table(ht_engine):
     lines = render(handle_times(ht_engine, by="agent"), "table").splitlines()
     assert lines[0].split() == ["KEY", "CALLS", "ANSWERED", "ABANDONED", "TIMEOUT", "FULL", "EMPTY", "AHT_S",
                                 "ASA_S", "ABANDONMENT_RATE", "SERVICE_LEVEL", "LONGEST_WAIT_S", "TALK_S", "HOLD_S",
-                                "WAIT_P50_S", "WAIT_P90_S"]
-    assert lines[1].split() == ["(none)", "4", "0", "1", "1", "1", "1", "-", "-", "0.5", "0.0", "60.0", "0.0", "0.0", "-", "-"]
+                                "WAIT_P50_S", "WAIT_P90_S", "CALLBACKS", "CALLBACK_WAIT_S"]
+    assert lines[1].split() == ["(none)", "4", "0", "1", "1", "1", "1", "-", "-", "0.5", "0.0", "60.0", "0.0", "0.0", "-", "-", "0", "-"]
     assert lines[2].split() == ["alice", "2", "2", "0", "0", "0", "0", "80.0", "17.5", "0.0", "0.5", "30.0", "150.0",
-                                "0.0", "17.5", "27.5"]
+                                "0.0", "17.5", "27.5", "0", "-"]
     # numbers are right-aligned: every line ends in the same column
     assert len({len(line) for line in lines}) == 1
 

@@ -50,7 +50,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['request_id'], ['callback_requests.id']),
         sa.UniqueConstraint('request_id', 'attempt', name='uq_callback_attempts_request_attempt'))
     op.create_index('ix_callback_attempts_request_id', 'callback_attempts', ['request_id'])
-    op.create_index('ix_callback_attempts_queue_unique_id', 'callback_attempts', ['queue_unique_id'])
+    # One queue leg per attempt (the dialer makes a fresh id each time): reports join on it.
+    op.create_index('ix_callback_attempts_queue_unique_id', 'callback_attempts', ['queue_unique_id'], unique=True)
 
 
 def downgrade() -> None:
