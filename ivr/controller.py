@@ -74,7 +74,9 @@ class Controller:
         qs = loaded.settings.queues
         self.queues = QueueConsumer(loaded.settings.ami, self.engine, qs.queue_log, wrapup_times(qs.queues_conf),
                                     spool_dir=self.spool_dir, timezone=loaded.menu.timezone,
-                                    service_level_s=qs.service_level_s, resync_s=loaded.settings.live.resync_s)
+                                    service_level_s=qs.service_level_s, resync_s=loaded.settings.live.resync_s,
+                                    # one folder per Asterisk among the controllers (ivr/queues/leadership.py)
+                                    state_dir=loaded.settings.state_dir, owner=self.owner)
         self.server = FastAGIServer(self.handle, ctl.host, ctl.port, ctl.header_timeout, ctl.max_header_bytes,
                                     ctl.allow, token=ctl.agi_token())
 
@@ -181,7 +183,8 @@ class Controller:
                 "menu_version": self.current.menu.version, "calls_in_progress": len(self.server.sessions),
                 "spool": {"call_log": self.calllog.depth, "handle_times": self.queues.writer.depth,
                           "callback_requests": self.callbacks.depth, "survey_answers": self.surveys.depth},
-                "refused_connections": self.server.rejected}
+                "refused_connections": self.server.rejected,
+                "queue_records": self.queues.leader_status()}   # does this controller write them (leadership)
 
     def _write_status(self) -> None:
         folder = self.current.settings.state_dir / "status"

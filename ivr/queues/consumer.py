@@ -19,6 +19,16 @@ hold, transfers), no `user` events (the dialplan's queue results), and warns.
 The same link feeds the live state of the queues (ivr/live/feed.py: callers
 waiting, agents, today's figures; QueueMember* events and a QueueStatus
 rebuild at every login and every minute), which `ivr serve`'s metrics export.
+
+Several controllers on one Asterisk (leadership.py): every one keeps its AMI
+link, its live state and its folder, but only the leader writes handle-time
+records. A follower folds too (so the calls in progress are open in its folder
+when it takes over) and keeps the records it finished in memory for
+`FOLLOWER_KEEP_S`; when it becomes the leader it hands them to the writer (the
+old leader may have written some: the insert is idempotent) and replays
+queue_log from the last stored record, as after a re-login, so nothing the
+dead leader left unwritten is lost. Without a state dir (tests, one-off tools)
+there is no election and the consumer is the one folder, as before.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -36,6 +47,8 @@ from ..live.feed import LiveFeed
 from ..live.state import LiveState
 from .conf import wrapup_times  # noqa: F401  (the controller reads it from here)
 from .fold import EVENTS, QueueFolder
+from .leadership import BecameLeader, Leadership, asterisk_name, lock_for
+from .records import HandleTime
 from .queue_log import read_since
 from .store import HandleTimeWriter, last_entered_second
 
@@ -82,15 +95,25 @@ def _output(reply) -> str:
     return "\n".join([*lines, getattr(first, "content", "") or ""])
 REPLAY_MARGIN = 2.0        # seconds before the cut, in case the last events were in flight
 STARTUP_LOOKBACK = 86400   # at start, recover at most a day of queue_log
+FOLLOWER_KEEP_S = 600.0    # a follower keeps what it folded this long, for the day it takes over
 
 
 class QueueConsumer:
+    leadership: Leadership | None = None   # None: no election, this consumer is the one folder
+
     def __init__(self, ami: AMISettings, engine: Engine, queue_log: Path | None, wrapup: dict[str, float],
                  spool_dir: Path | None = None, timezone: str = "UTC", service_level_s: float = 20.0,
-                 resync_s: float = 60.0):
+                 resync_s: float = 60.0, state_dir: Path | None = None, owner: str = ""):
         self.engine, self.queue_log = engine, queue_log
         self.folder = QueueFolder(wrapup)
         self.writer = HandleTimeWriter(engine, spool_dir=spool_dir)
+        self.asterisk = asterisk_name(ami)
+        self.owner = owner
+        # Records a follower folded, with when: handed to the writer if it becomes the leader.
+        self.kept: deque[tuple[float, HandleTime]] = deque()
+        if state_dir is not None:
+            self.leadership = Leadership(lock_for(engine, state_dir, self.asterisk, owner), self.asterisk, owner,
+                                         on_change=self._on_leadership)
         self.disconnected_at: float | None = None  # in event time: where a queue_log replay starts
         self.lost_at: float | None = None          # wall clock: when calls cut off with Asterisk ended
         self.logins = 0
@@ -103,16 +126,67 @@ class QueueConsumer:
         self.live = LiveFeed(self.client, LiveState(timezone, service_level_s, wrapup), engine, resync_s)
 
     def start(self) -> None:
-        """Connect in the background; panoramisk keeps reconnecting (with our backoff)."""
+        """Connect in the background; panoramisk keeps reconnecting (with our backoff). Stand
+        for leadership of this Asterisk's records (in the running loop)."""
         self.client.manager.connect()
+        if self.leadership is not None:
+            self.leadership.start()
 
     def close(self) -> None:
         self.live.close()
         self.client.close()
         self.writer.close()
+        if self.leadership is not None:   # last: what this leader folded is written (or spooled) first
+            self.leadership.close()
+
+    @property
+    def leader(self) -> bool:
+        """Whether this controller writes this Asterisk's handle-time records now."""
+        return self.leadership is None or self.leadership.leader
+
+    def leader_status(self) -> dict:
+        """For the status file: which Asterisk, whether this controller leads its folding, since when."""
+        if self.leadership is None:
+            return {"asterisk": self.asterisk, "leader": True, "since": None, "lock": "none (single folder)"}
+        return self.leadership.status()
+
+    def _emit(self, records: list[HandleTime]) -> None:
+        """Finished records: the leader writes them; a follower keeps them a while."""
+        if not records:
+            return
+        if self.leader:
+            self.writer.put_many(records)
+            return
+        now = time.time()
+        self.kept.extend((now, rec) for rec in records)
+        while self.kept and self.kept[0][0] < now - FOLLOWER_KEEP_S:
+            self.kept.popleft()
+
+    def _on_leadership(self, event) -> None:
+        if not isinstance(event, BecameLeader):
+            log.warning("%s: queue records are now written by another controller; this one (%s) folds "
+                        "and keeps them for %.0f s", self.asterisk, self.owner, FOLLOWER_KEEP_S,
+                        extra={"asterisk": self.asterisk, "owner": self.owner})
+            return
+        self.take_over()
+
+    def take_over(self) -> tuple[int, int]:
+        """Just became the leader: write what was folded as a follower, and replay queue_log
+        from the last stored record (what the old leader may have left unwritten). Returns
+        (records handed over, queue_log events replayed)."""
+        since = self._last_stored()    # what the old leader stored (before ours land)
+        since = since - REPLAY_MARGIN if since is not None else time.time() - STARTUP_LOOKBACK
+        kept = [rec for _, rec in self.kept]
+        self.kept.clear()
+        self.writer.put_many(kept)
+        replayed = self.replay(since)
+        log.info("%s: controller %s took over folding: %d record(s) folded as a follower written, %d queue_log "
+                 "event(s) replayed since %.0f", self.asterisk, self.owner, len(kept), replayed, since,
+                 extra={"asterisk": self.asterisk, "owner": self.owner})
+        return len(kept), replayed
 
     def _on_event(self, manager, event) -> None:
-        self.writer.put_many(self.folder.feed(event, time.time()))
+        self._emit(self.folder.feed(event, time.time()))
         self._watch(event)
 
     def _watch(self, event) -> None:
@@ -188,7 +262,9 @@ class QueueConsumer:
         else:
             since = self._last_stored() or (time.time() - STARTUP_LOOKBACK)
         replayed = self.replay(since)
-        log.info("AMI logged in (%d); replayed %d queue_log event(s) since %.0f", self.logins, replayed, since)
+        log.info("AMI logged in to %s (%d); replayed %d queue_log event(s) since %.0f (%s)", self.asterisk,
+                 self.logins, replayed, since, "leader: records written" if self.leader else "follower: records kept",
+                 extra={"asterisk": self.asterisk})
         self._spawn(self.reconcile(self.lost_at))
         self.live.on_login(manager)
         if self.logins == 1:
@@ -216,7 +292,7 @@ class QueueConsumer:
         if closed:
             log.warning("%d queue record(s) closed as interrupted: their channels are gone from Asterisk",
                         len(closed))
-            self.writer.put_many(closed)
+            self._emit(closed)
         return len(closed)
 
     def replay(self, since: float) -> int:
@@ -225,7 +301,7 @@ class QueueConsumer:
             return 0
         n = 0
         for event in read_since(self.queue_log, since):
-            self.writer.put_many(self.folder.feed(event))
+            self._emit(self.folder.feed(event))
             n += 1
         return n
 
