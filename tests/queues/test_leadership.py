@@ -19,7 +19,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, select, text
 
 from ivr.config import AMISettings
 from ivr.queues.consumer import QueueConsumer
