@@ -41,7 +41,7 @@ def cmd_billing(args) -> int:
     if args.queue is not None or args.by is not None:
         usage("--queue and --by apply to handle-times, not billing")
     hotline = getattr(args, "hotline", None)
-    if not args.month:
+    if args.month is None:
         usage("a client's bill needs --month YYYY-MM")
     if hotline and not args.client:
         usage("--hotline needs --client (the bill is the client's)")

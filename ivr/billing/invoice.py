@@ -173,7 +173,8 @@ def client_bill(engine: Engine, hotlines: Hotlines, plans: Mapping[str, BillingP
                        f"(clients in the config: {', '.join(known) or 'none'})")
     if only is not None:
         if only not in names:
-            raise IVRError(f"hotline {only!r} is not client {client!r}'s (its hotlines: {', '.join(names)})")
+            known = "is another client's" if only in hotlines.by_name else "is no hotline of the config or the calls"
+            raise IVRError(f"--hotline {only!r} {known}; client {client!r} has: {', '.join(names)}")
         names = [only]
     lines = []
     for name in names:

@@ -19,12 +19,12 @@ inexactly is refused rather than rounded.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, Mapping
 
+from ..data.values import minor_unit
 from ..errors import ConfigError
 
 
@@ -58,7 +58,6 @@ class BillingPlan:
     readiness_per_hour: Decimal = Decimal(0)   # currency units per open hour of the hotline's hours
 
 
-CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 PLAN_KEYS = ("currency", "bills", "rounding", "monthly_fee", "included_minutes", "rate_per_minute",
              "readiness_per_hour")
 _AMOUNTS = ("monthly_fee", "rate_per_minute", "readiness_per_hour")
@@ -73,8 +72,8 @@ def plan_problems(spec: Any) -> list[tuple[str, str]]:
     currency = spec.get("currency")
     if currency is None:
         out.append(("", "needs a currency (ISO 4217, e.g. PLN, HUF, EUR)"))
-    elif not isinstance(currency, str) or not CURRENCY_CODE.fullmatch(currency):
-        out.append(("currency", f"{currency!r} is not an ISO 4217 currency code (three capitals: PLN, HUF, EUR)"))
+    elif not is_currency(currency):
+        out.append(("currency", f"{currency!r} is not an ISO 4217 currency code (e.g. PLN, HUF, EUR)"))
     for key, enum in (("bills", BilledTime), ("rounding", Rounding)):
         if key in spec and spec[key] not in [e.value for e in enum]:
             out.append((key, f"{spec[key]!r} is not one of {', '.join(e.value for e in enum)}"))
@@ -85,10 +84,26 @@ def plan_problems(spec: Any) -> list[tuple[str, str]]:
     for key in _AMOUNTS:
         if key in spec:
             try:
-                _amount(spec[key])
+                value = _amount(spec[key])
             except ValueError as exc:
                 out.append((key, str(exc)))
+                continue
+            # The fee is billed as written: a fraction of the minor unit would be rounded away.
+            # Rates multiply minutes and hours, and may be finer (0.425 PLN a minute).
+            if key == "monthly_fee" and is_currency(currency) and value != _money(value, currency):
+                out.append((key, f"{spec[key]!r} is finer than {currency}'s smallest unit "
+                                 f"({Decimal(1).scaleb(-minor_unit(currency))})"))
     return out
+
+
+def is_currency(code: Any) -> bool:
+    """An ISO 4217 code (CLDR's list, via babel): PLN, HUF, EUR, ..."""
+    from babel.numbers import list_currencies
+    return isinstance(code, str) and code in list_currencies()
+
+
+def _money(value: Decimal, currency: str) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-minor_unit(currency)))
 
 
 def parse_plan(name: str, spec: Mapping[str, Any], where: str = "") -> BillingPlan:

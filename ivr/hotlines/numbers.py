@@ -38,6 +38,9 @@ class NumberPattern:
             _compile(self.text)   # raises ConfigError naming the problem
         elif not re.fullmatch(r"[0-9*#+A-Za-z-]+", self.text):
             raise ConfigError(f"{self.text!r} is not a number or a pattern (_0801XXXXXX)")
+        elif re.fullmatch(r"[0-9+]*[0-9][XNZxnz]+[0-9XNZxnz]*", self.text):
+            # Without its leading _ Asterisk reads 0680XXXXXX as those ten characters: no call matches.
+            raise ConfigError(f"{self.text!r} is a pattern without its leading _: write _{self.text}")
 
     def matches(self, called: str) -> bool:
         if not self.is_pattern:

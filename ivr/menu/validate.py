@@ -1191,12 +1191,12 @@ def _check_hotline_billing(doc: _Doc, where: str, table: dict[str, tuple[YNode, 
         doc.error(table["plan"][1], f"{where}.billing.plan: no plan named {name!r} under billing_plans:"
                                     f"{_did_you_mean(name or '', plan_table, listed=True)}")
         return
-    from ..billing.plans import CURRENCY_CODE
+    from ..billing.plans import is_currency
     spec = _plain(plan_table[name][1])
     currency = table.get("currency")
     theirs = spec.get("currency") if isinstance(spec, dict) else None
     # A plan without a valid currency is reported at the plan: no second error here.
-    if currency and isinstance(theirs, str) and CURRENCY_CODE.fullmatch(theirs) and _text(currency[1]) != theirs:
+    if currency and is_currency(theirs) and _text(currency[1]) != theirs:
         doc.error(currency[1], f"{where}.billing.currency: {_text(currency[1])!r} is not plan {name}'s currency "
                                f"({theirs!r}); the plan's currency is the bill's")
 
@@ -1225,6 +1225,9 @@ def _check_hotline_menu(doc: _Doc, where: str, menu: YNode, languages: tuple[YNo
         except yaml.MarkedYAMLError as exc:
             _check_syntax_error(sub, exc)
         if sub.root is None:
+            if not sub.problems:   # empty, or comments only: serve would refuse it
+                sub.at(0, 0, "error", f"{where}.menu: {menu.value} is empty: a hotline file holds a menu: "
+                                      "mapping (and may hold hours:)")
             doc.problems += sub.problems
             return
     else:

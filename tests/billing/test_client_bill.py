@@ -172,7 +172,9 @@ def test_the_command_prints_the_bill_and_writes_both_annexes(setup, tmp_path):
     (["--client", "acme"], "needs --month"),
     (["--client", "acme", "--month", "11/2026"], "use YYYY-MM"),
     (["--client", "nobody", "--month", "2026-11"], "clients in the config: acme, someone-else"),
-    (["--client", "acme", "--month", "2026-11", "--hotline", "other"], "its hotlines: free, paid"),
+    (["--client", "acme", "--month", "2026-11", "--hotline", "other"], "'other' is another client's; client 'acme' has: free, paid"),
+    (["--client", "acme", "--month", "2026-11", "--hotline", "nosuch"], "'nosuch' is no hotline of the config"),
+    (["--client", "acme", "--month", ""], "--month '': use YYYY-MM"),
 ])
 def test_a_wrong_request_is_named_without_a_traceback(setup, args, message):
     out = _ivr(setup[0], *args)
@@ -184,6 +186,8 @@ def test_a_wrong_request_is_named_without_a_traceback(setup, args, message):
     ('rounding: per-minute', "'per-minute' is not one of per-second, per-started-minute"),
     ('included_minutes: -5', "must be a whole number of minutes"),
     ('currency: zloty', "is not an ISO 4217 currency code"),
+    ('currency: HFU', "'HFU' is not an ISO 4217 currency code"),
+    ('monthly_fee: "99.995"', "'99.995' is finer than PLN's smallest unit (0.01)"),
 ])
 def test_a_wrong_plan_is_named_at_its_line(tmp_path, plan_line, message):
     from ivr.menu.validate import validate_text

@@ -104,6 +104,16 @@ def test_an_error_in_a_hotline_file_names_that_file_and_line(configs):
     assert any(e.startswith(f"{energia}:6:46: error: menu.nodes.desk.hours: no hours named 'buda'") for e in found)
 
 
+@pytest.mark.parametrize("text", ["", "# energia: to be written\n"])
+def test_an_empty_hotline_file_is_refused_as_serve_would(configs, text):
+    main, energia = configs
+    energia.write_text(text)
+    assert errors(main) == [f"{energia}:1:1: error: hotlines.energia.menu: energia.yaml is empty: a hotline "
+                            "file holds a menu: mapping (and may hold hours:)"]
+    with pytest.raises(ConfigError):
+        load_config(main, require_prompts=False)
+
+
 def test_announced_recording_needs_a_notice(configs):
     main, energia = configs
     energia.write_text(ENERGIA.replace("notice: [recording-notice], ", ""))

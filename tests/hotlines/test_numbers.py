@@ -30,6 +30,8 @@ def test_the_most_specific_number_wins(called, hotline):
 @pytest.mark.parametrize("text, message", [
     ("_08[01", r"\[ without \]"), ("_08[9-1]", "runs backwards"), ("_08[]", r"an empty \[\]"),
     ("08 00", "is not a number or a pattern"), ("", "empty"),
+    ("0680XXXXXX", "a pattern without its leading _: write _0680XXXXXX"),
+    ("0801NXXxxx", "a pattern without its leading _"),
 ])
 def test_bad_numbers_are_refused_naming_the_problem(text, message):
     with pytest.raises(ConfigError, match=message):
