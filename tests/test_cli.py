@@ -156,7 +156,8 @@ def _seed(config) -> None:
     from ivr.web.users import add_user
     engine = open_engine(load_settings(config).database_url)
     writer = CallLogWriter(engine)
-    writer.start_call(CallRecord(unique_id="cli.1", caller_id="48600100200", called="800100"))
+    writer.start_call(CallRecord(unique_id="cli.1", caller_id="48600100200", called="0680123456",
+                                 hotline="energia", client="pannon-energia"))
     writer.close()
     request_callback(engine, "cli.1", "48600100200", "", "en", "support", datetime.now(timezone.utc))
     add_user(engine, "sam", "ops", "long-enough-pw")
@@ -180,3 +181,14 @@ def test_json_listings_parse(config, capsys):
     assert json.loads(listed("report", "billing"))["rows"] == []
     checked = json.loads(listed("prompts", "check"))
     assert {p["name"] for p in checked["prompts"]} >= {"welcome"}
+
+
+def test_calls_tables_name_the_hotline(config, capsys):
+    _seed(config)
+    assert ivr(config, "calls", "list") == 0
+    head, row = capsys.readouterr().out.splitlines()[:2]
+    assert "HOTLINE" in head.split() and "energia" in row.split()
+    assert ivr(config, "calls", "show", "cli.1") == 0
+    shown = {k.strip(): v.strip() for k, v in (line.split(": ", 1) for line in capsys.readouterr().out.splitlines()
+                                               if ": " in line)}
+    assert (shown["hotline"], shown["client"]) == ("energia", "pannon-energia")

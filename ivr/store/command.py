@@ -37,8 +37,9 @@ def cmd_calls(args) -> int:
         if args.format == "json":
             print_json(summary)
             return 0
-        for key in ("id", "unique_id", "caller_id", "called", "language", "started_at", "ended_at",
-                    "duration", "digits", "outcome", "hangup_cause", "error"):
+        for key in ("id", "unique_id", "caller_id", "called", "hotline", "client", "language", "started_at",
+                    "ended_at", "duration", "digits", "outcome", "hangup_cause", "recording_policy", "consent",
+                    "error"):
             print(f"{key:>13}: {summary[key]}")
         print("         path: " + " > ".join(summary["path"] or []))
         for s in summary["steps"]:
@@ -48,9 +49,10 @@ def cmd_calls(args) -> int:
         for s in summaries:
             print(json.dumps({k: v for k, v in s.items() if k not in ("steps", "path")}))
         return 0
-    print(f"{'ID':>5}  {'STARTED (UTC)':<19}  {'CALLER':<14} {'CALLED':<10} {'DIGITS':<12} {'DUR':>6}  OUTCOME")
+    print(f"{'ID':>5}  {'STARTED (UTC)':<19}  {'CALLER':<14} {'CALLED':<10} {'HOTLINE':<10} {'DIGITS':<12} "
+          f"{'DUR':>6}  OUTCOME")
     for s in summaries:
         dur = f"{s['duration']:.1f}" if s["duration"] is not None else "-"
         print(f"{s['id']:>5}  {s['started_at'][:19]:<19}  {s['caller_id'][:14]:<14} {s['called'][:10]:<10} "
-              f"{s['digits'][:12]:<12} {dur:>6}  {s['outcome'] or 'in progress'}")
+              f"{(s['hotline'] or '-')[:10]:<10} {s['digits'][:12]:<12} {dur:>6}  {s['outcome'] or 'in progress'}")
     return 0
