@@ -5,11 +5,20 @@ from __future__ import annotations
 import getpass
 import json
 
+import pytest
 from pydub import AudioSegment
 
 from support import ivr_cli
 
 ACTOR = f"cli:{getpass.getuser()}"
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    """The command as a user runs it, on the default database. Its queries (search pages,
+    finalize, purge, audit) run on PostgreSQL too, in tests/web/test_*search_store.py and
+    tests/recordings/test_finalize.py and test_mixmonitor_files.py."""
+    return f"sqlite:///{tmp_path / 'ivr.db'}"
 
 
 def _json(rec_env, *args):
