@@ -31,8 +31,26 @@ _MIGRATING = threading.Lock()
 _PG_MIGRATION_LOCK = 0x1F0A_2026
 
 
+def _newest_revision() -> str:
+    """The newest migration's revision id: the files are named after their ids (0013_....py)
+    and each revises the one before, so the last name is the head."""
+    return max(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    except SQLAlchemyError:   # no table yet (a new or pre-migration database): alembic decides
+        return None
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (alembic), in place."""
+    # Every command opens the database: a schema already at the head needs no alembic
+    # (loading its scripts took a third of a second of each `ivr` command).
+    if _stored_revision(engine) == _newest_revision():
+        return
     from alembic import command
     from sqlalchemy import inspect
     with _MIGRATING, engine.begin() as conn:
