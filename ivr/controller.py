@@ -14,11 +14,11 @@ import signal
 from dataclasses import dataclass
 
 from .agi.fastagi import FastAGIChannel, FastAGIServer
-from .config import Settings, load_settings
+from .config import Settings
 from .hotlines.model import Hotlines
 from .errors import ChannelHungUp, IVRError
 from .menu.interpreter import CallContext
-from .menu.model import Menu, build_menu
+from .menu.model import Menu
 from .menu.outcome import CALLER_HANGUP, ERROR, HangupCause, StepKind
 from .menu.prompts import PromptResolver
 from .menu.session import SessionDriver
@@ -216,17 +216,18 @@ class Controller:
 
     async def run(self, ready=None) -> None:
         raise_open_file_limit()
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(_loop_exception)
+        # Before the port opens: a reload or stop sent as soon as it accepts is not lost.
+        stop = asyncio.Event()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+        loop.add_signal_handler(signal.SIGHUP, lambda: self.reload("SIGHUP"))
         await self._close_lost_calls()
         await self.server.start()
         from .live.health import start_endpoint
         endpoint = await start_endpoint(self)   # /metrics and /health on controller.metrics_port
         self.queues.start()
-        loop = asyncio.get_running_loop()
-        loop.set_exception_handler(_loop_exception)
-        stop = asyncio.Event()
-        loop.add_signal_handler(signal.SIGTERM, stop.set)
-        loop.add_signal_handler(signal.SIGINT, stop.set)
-        loop.add_signal_handler(signal.SIGHUP, lambda: self.reload("SIGHUP"))
         watcher = asyncio.create_task(self._watch())
         sweep = asyncio.create_task(self._sweep_recordings())
         spool = asyncio.create_task(self._report_spool())

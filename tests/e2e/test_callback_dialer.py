@@ -161,16 +161,17 @@ def test_callback_waits_for_the_two_callers_ahead_then_agent_first_connects(e2e_
     assert len(originates) == 1
 
 
-def test_caller_who_never_answers_is_retried_then_failed(e2e_settings, tmp_path):
-    config = write_config(tmp_path, PORT_B, {"mode": "caller-first", "ring_s": 2, "retry_gap_s": 1,
-                                             "max_attempts": 2}, name="cb-no-answer")
+def _one_request_to_its_end(tmp_path, port: int, settings_of_queue: dict, name: str, caller_id: str):
+    """A controller with these callback settings; one caller asks for a callback (digit 8);
+    the request once it is done or failed, the AMI events seen, and the engine."""
+    config = write_config(tmp_path, port, settings_of_queue, name=name)
     settings = load_settings(config)
     engine = open_engine(settings.database_url)
-    ctl = Controller(config, PORT_B, tmp_path / "controller.log")
+    ctl = Controller(config, port, tmp_path / "controller.log")
 
     async def scenario():
         async with Floor(settings) as floor:
-            c = await call(config, "--digits", "8", "--caller-id", "48600900001", "--hold", "5")
+            c = await call(config, "--digits", "8", "--caller-id", caller_id, "--hold", "5")
             await ended(c)
             return await request_state(engine, {"done", "failed"}), floor.seen
 
@@ -178,6 +179,13 @@ def test_caller_who_never_answers_is_retried_then_failed(e2e_settings, tmp_path)
         final, seen = asyncio.run(scenario())
     finally:
         ctl.stop()
+    return final, seen, engine
+
+
+def test_caller_who_never_answers_is_retried_then_failed(e2e_settings, tmp_path):
+    final, seen, engine = _one_request_to_its_end(
+        tmp_path, PORT_B, {"mode": "caller-first", "ring_s": 2, "retry_gap_s": 1, "max_attempts": 2},
+        "cb-no-answer", "48600900001")
     assert (final.state, final.attempts, final.last_result) == ("failed", 2, "no-answer")
     first, second = attempts_of(engine, final.id)
     assert (first.result, second.result) == ("no-answer", "no-answer")
@@ -189,21 +197,8 @@ def test_caller_who_never_answers_is_retried_then_failed(e2e_settings, tmp_path)
 
 
 def test_caller_first_confirms_and_reaches_the_agent(e2e_settings, tmp_path):
-    config = write_config(tmp_path, PORT_C, {"mode": "caller-first", "ring_s": 10}, name="cb-caller-first")
-    settings = load_settings(config)
-    engine = open_engine(settings.database_url)
-    ctl = Controller(config, PORT_C, tmp_path / "controller.log")
-
-    async def scenario():
-        async with Floor(settings) as floor:
-            c = await call(config, "--digits", "8", "--caller-id", "48600555004", "--hold", "5")
-            await ended(c)
-            return await request_state(engine, {"done", "failed"}), floor.seen
-
-    try:
-        final, seen = asyncio.run(scenario())
-    finally:
-        ctl.stop()
+    final, seen, engine = _one_request_to_its_end(tmp_path, PORT_C, {"mode": "caller-first", "ring_s": 10},
+                                                  "cb-caller-first", "48600555004")
     assert (final.state, final.attempts) == ("done", 1)
     [attempt] = attempts_of(engine, final.id)
     assert attempt.result == "answered" and attempt.queue_unique_id == attempt.channel_id
