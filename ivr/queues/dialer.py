@@ -286,7 +286,8 @@ class CallbackDialer:
 
     async def recover(self) -> int:
         """Close the attempts this controller left dialing (it stopped during them): answered if
-        the queue leg's record says so, else lost. Returns how many."""
+        the queue leg's record says so and that leg is the caller's (caller-first), else lost
+        and retried. Returns how many."""
         try:
             left = await asyncio.to_thread(attempts_of, self.engine, open_of=self.owner)
         except Exception:
@@ -295,7 +296,11 @@ class CallbackDialer:
         settings = self.current().settings.queues.callbacks
         for a in left:
             cfg = settings.get(a.queue) or CallbackSettings()
-            connected = await asyncio.to_thread(queue_answered_at, self.engine, a.queue_unique_id)
+            # agent-first's queue leg is the agent's side: an agent answers it before the caller
+            # is rung, so its record cannot say the caller answered (that was Dial's U() event,
+            # gone with this process). Lost and called again beats a callback marked done unheard.
+            connected = None if a.mode == "agent-first" else \
+                await asyncio.to_thread(queue_answered_at, self.engine, a.queue_unique_id)
             result = Result.ANSWERED if connected else Result.LOST
             claim = Claim(a.request_id, a.id, a.attempt, a.queue, "", "", "", a.requested_at)
             att = _Attempt(claim, cfg, a.channel_id, a.queue_unique_id, "")

@@ -184,3 +184,19 @@ def test_attempts_left_dialing_by_an_earlier_run_are_closed_at_start(tmp_path):
     [view] = list_callbacks(engine)
     assert (view.state, view.attempts, view.last_result) == ("waiting", 1, "lost")
     assert asyncio.run(dialer.recover()) == 0
+
+
+def test_an_agent_first_attempt_left_dialing_is_lost_even_when_its_agent_answered(tmp_path):
+    """agent-first: the agent answers the queue leg before the caller is rung, so after a
+    crash that record cannot say the caller answered: the request is called again."""
+    from ivr.queues.records import HandleTime
+    from ivr.queues.store import insert_records
+    engine, client, dialer = setup(tmp_path, {"mode": "agent-first", "retry_gap_s": 0})
+    rid = ask(engine)
+    claim_callback(engine, rid, "ctl-test", datetime.now(timezone.utc), "agent-first", "ivrcb-a", "ivrcb-a-leg")
+    t = time.time()
+    insert_records(engine, [HandleTime("ivrcb-a-leg", "support", t, agent="Agent One", answered_at=t + 1,
+                                       ended_at=t + 20, outcome="answered", reason="agent")])
+    assert asyncio.run(dialer.recover()) == 1
+    [view] = list_callbacks(engine)
+    assert (view.state, view.attempts, view.last_result) == ("waiting", 1, "lost")
