@@ -1290,7 +1290,16 @@ def _check_queue_callbacks(doc: _Doc) -> None:
     if not isinstance(pair[1], MappingNode):
         doc.error(pair[1], "queues.callbacks: must be a mapping of queue names to their callback settings")
         return
+    written = doc.setting("queues_conf", "asterisk-conf/queues.conf", section="queues")
+    conf = Path(written) if Path(written).is_absolute() else doc.base / written
+    try:
+        known = queue_names(conf)
+    except OSError:   # said once by _check_queue_names where the menu uses a queue
+        known = None
     for queue, (key, value) in _mapping(pair[1]).items():
+        if known is not None and queue not in known:
+            doc.error(key, f"queues.callbacks.{queue}: no queue {queue!r} in {written}"
+                           f"{_did_you_mean(queue, sorted(known))}")
         try:
             settings = _callbacks({queue: _plain(value)})[queue]
         except ValueError as exc:

@@ -58,3 +58,13 @@ def test_ivr_validate_names_a_wrong_callback_setting_at_its_line(tmp_path, spec,
             "hours:\n  office: {timezone: Europe/Warsaw, weekly: {mon-fri: '08:00-16:00'}}\n")
     errors = [p for p in validate_text(text, "config.yaml", tmp_path, require_prompts=False) if p.severity == "error"]
     assert [(p.line, message in p.message) for p in errors] == [(line, True)], errors
+
+
+def test_ivr_validate_names_a_callback_queue_queues_conf_lacks(tmp_path):
+    from ivr.menu.validate import validate_text
+    (tmp_path / "queues.conf").write_text("[support]\nstrategy = ringall\n[sales]\nstrategy = ringall\n")
+    text = ("menu:\n  entry: bye\n  nodes: {bye: {type: hangup}}\n"
+            "queues:\n  queues_conf: queues.conf\n  callbacks:\n    suport: {mode: agent-first}\n    sales:\n")
+    errors = [p for p in validate_text(text, "config.yaml", tmp_path, require_prompts=False) if p.severity == "error"]
+    assert [(p.line, p.message) for p in errors] == [
+        (7, "queues.callbacks.suport: no queue 'suport' in queues.conf (did you mean 'support'?)")]
