@@ -33,6 +33,7 @@ def cmd_billing(args) -> int:
     from ..cli_support import database, load, usage
     from .invoice import Month, annex, client_bill
     from .plans import load_plans
+    from ..reports.output import deliver
     from .render import table, to_json, write_csv, write_html
     if args.since or args.until:
         usage("a bill is for --month YYYY-MM; leave out --since/--until")
@@ -58,13 +59,13 @@ def cmd_billing(args) -> int:
             else:
                 from ..reports.output import render
                 text = render(rows, args.format)
-            _deliver(text, args.output)
+            deliver(text, args.output)
             return 0
         bill = client_bill(engine, loaded.hotlines, plans, args.client, month, hotline)
         if args.format == "table":
-            _deliver(table(bill), args.output)
+            deliver(table(bill), args.output)
         elif args.format == "json":
-            _deliver(to_json(bill), args.output)
+            deliver(to_json(bill), args.output)
         else:
             with _opened(args.output) as out:
                 write = write_csv if args.format == "csv" else (lambda calls, o: write_html(bill, calls, o))
@@ -88,11 +89,6 @@ def _every_client(engine, hotlines, plans, month) -> list[ClientTotal]:
                                     sum((line.billed_min for line in lines), Decimal(0)),
                                     dict(bill.totals).get(currency), currency))
     return rows
-
-
-def _deliver(text: str, output: Path | None) -> None:
-    from ..reports.output import deliver
-    deliver(text, output)
 
 
 @contextmanager

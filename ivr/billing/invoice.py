@@ -131,24 +131,26 @@ def open_seconds(hotline: Hotline | None, month: Month) -> int:
     return office.open_seconds(month.first, month.next_first)
 
 
+def _basis(plan: BillingPlan | None) -> tuple[str, int]:
+    """What a plan bills and its rounding unit in seconds; without a plan, talk to the second."""
+    return (plan.bills.value, plan.rounding.unit_s) if plan else ("talk", 1)
+
+
 def _line(engine: Engine, client: str, name: str, hotline: Hotline | None,
           plan: BillingPlan | None, month: Month) -> HotlineBill:
     tz = hotline.menu.timezone if hotline is not None else "UTC"
-    start, end = month.bounds(tz)
-    billed = plan.bills.value if plan else "talk"
-    u = month_usage(engine, client, name, start, end, billed, plan.rounding.unit_s if plan else 1)
-    zero = Decimal(0)
-    if plan is None:
-        return HotlineBill(name, "", "", tz, u.calls, _minutes(u.ivr_ms), _minutes(u.wait_ms), _minutes(u.talk_ms),
-                           (Decimal(u.billed_s) / 60).quantize(_CENT_MIN), 0, zero, zero, zero, zero, zero, zero)
-    cur = plan.currency
-    over_s = max(0, u.billed_s - plan.included_minutes * 60)
-    overage = _money(Decimal(over_s) * plan.rate_per_minute / 60, cur)
-    ready_s = open_seconds(hotline, month)
-    readiness = _money(Decimal(ready_s) * plan.readiness_per_hour / 3600, cur)
-    fee = _money(plan.monthly_fee, cur)
-    return HotlineBill(name, plan.name, cur, tz, u.calls, _minutes(u.ivr_ms), _minutes(u.wait_ms),
-                       _minutes(u.talk_ms), (Decimal(u.billed_s) / 60).quantize(_CENT_MIN), plan.included_minutes,
+    u = month_usage(engine, client, name, *month.bounds(tz), *_basis(plan))
+    over_s = ready_s = 0
+    overage = readiness = fee = Decimal(0)
+    if plan is not None:   # unpriced: minutes only, every amount 0
+        over_s = max(0, u.billed_s - plan.included_minutes * 60)
+        ready_s = open_seconds(hotline, month)
+        overage = _money(Decimal(over_s) * plan.rate_per_minute / 60, plan.currency)
+        readiness = _money(Decimal(ready_s) * plan.readiness_per_hour / 3600, plan.currency)
+        fee = _money(plan.monthly_fee, plan.currency)
+    return HotlineBill(name, plan.name if plan else "", plan.currency if plan else "", tz, u.calls,
+                       _minutes(u.ivr_ms), _minutes(u.wait_ms), _minutes(u.talk_ms),
+                       (Decimal(u.billed_s) / 60).quantize(_CENT_MIN), plan.included_minutes if plan else 0,
                        (Decimal(over_s) / 60).quantize(_CENT_MIN), overage,
                        (Decimal(ready_s) / 3600).quantize(_CENT_MIN), readiness, fee, fee + overage + readiness)
 
@@ -196,6 +198,5 @@ def annex(engine: Engine, bill: ClientBill, plans: Mapping[str, BillingPlan]) ->
         plan = plans.get(line.plan)
         start, end = month.bounds(line.timezone)
         zone = ZoneInfo(line.timezone)
-        for call in call_usage(engine, bill.client, line.hotline, start, end,
-                               plan.bills.value if plan else "talk", plan.rounding.unit_s if plan else 1):
+        for call in call_usage(engine, bill.client, line.hotline, start, end, *_basis(plan)):
             yield AnnexCall(line.hotline, call.started_at.astimezone(zone), call)
