@@ -41,8 +41,10 @@ run: setup
 	@echo
 	@trap '$(BIN)/ivr sandbox down' EXIT; $(BIN)/ivr serve
 
+# Two workers: the sandbox tests (one Asterisk, calls in real time) all on one of them,
+# the rest on the other (tests/conftest.py groups them).
 test: setup
-	@$(BIN)/python -m pytest -q tests
+	@$(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=25 tests
 
 bench: setup
 	@$(BIN)/python -m ivr.bench

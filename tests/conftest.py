@@ -45,10 +45,22 @@ def e2e_settings(sandbox):
     return settings
 
 
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs two workers (pytest-xdist, --dist loadgroup): every test that
+    needs the sandbox Asterisk goes to one of them, so its calls never meet another
+    test's, while the other worker runs the rest (the sandbox tests mostly wait on
+    real-time audio)."""
+    for item in items:
+        if "sandbox" in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group("sandbox"))
+
+
 # Per checkout, so a second clone's test run (CI beside a session) never meets this one's
-# server. Reached by its Unix socket only: a TCP port in the ephemeral range could be
+# server, and per xdist worker, so a fault test that stops its PostgreSQL stops no other
+# worker's. Reached by its Unix socket only: a TCP port in the ephemeral range could be
 # held by any client connection of the moment (the AGI tests open thousands).
-PG_PORT = 55432 + zlib.crc32(str(ROOT).encode()) % 400
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+PG_PORT = 55432 + (zlib.crc32(str(ROOT).encode()) % 100) * 4 + int(WORKER.removeprefix("gw") or 0) % 4
 
 
 def _pg_bin(name: str) -> str:
@@ -63,7 +75,7 @@ class PostgresServer:
     test may stop it and start it again (`stop()`, `start()`)."""
 
     def __init__(self):
-        self.data = TEST_STATE / "pg"
+        self.data = TEST_STATE / f"pg-{WORKER}"
         self.sock = Path(f"/tmp/ivr-test-pg-{PG_PORT}")
         self.as_pg = ["runuser", "-u", "postgres", "--"]
 

@@ -19,8 +19,8 @@ import pytest
 
 from support import E2E_CONFIG, IVR, ROOT
 
-PORT = 4586           # this test's own FastAGI port
-AMI_PORT = 4587       # nothing listens here: AMI keeps retrying in the background
+PORT = 4686           # this test's own FastAGI port
+AMI_PORT = 4687       # nothing listens here: AMI keeps retrying in the background
 
 
 def deploy_config(tmp_path: Path) -> Path:
