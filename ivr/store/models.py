@@ -70,6 +70,9 @@ class Call(Base):
     hotline: Mapped[str] = mapped_column(String(64), default="", index=True)
     client: Mapped[str] = mapped_column(String(64), default="", index=True)
     recording_policy: Mapped[str] = mapped_column(String(16), default="")
+    # The Asterisk that took the call: its `systemname` (asterisk.conf), which the dialplan passes
+    # to the controller; "" before migration 0014 or from an Asterisk that has none.
+    asterisk: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     steps: Mapped[list["Step"]] = relationship(back_populates="call", order_by="Step.seq",
                                                cascade="all, delete-orphan")
@@ -123,6 +126,9 @@ class HandleTimeRow(Base):
     first_position: Mapped[int] = mapped_column(Integer, default=0)
     last_position: Mapped[int] = mapped_column(Integer, default=0)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The Asterisk whose app_queue events made the record: the `name` of its `ami:` entry
+    # (its systemname); "" before migration 0014.
+    asterisk: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class Tariff(Base):
