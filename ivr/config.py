@@ -4,6 +4,7 @@ ivr.menu.validate; this module turns an already valid file into dataclasses."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -67,20 +68,45 @@ class ControllerSettings:
 
 @dataclass(frozen=True)
 class AMISettings:
+    """One Asterisk's AMI link. `name` is the Asterisk's `systemname` (asterisk.conf); it is
+    required when `ami:` lists several Asterisks, and `ivr doctor` checks that it matches.
+    `queue_log`: that Asterisk's queue_log (replayed after a reconnect); None: the first
+    Asterisk uses `queues.queue_log`, the others none."""
+
     host: str = "127.0.0.1"
     port: int = 5038
     username: str = "ivr"
     secret_file: Path = Path("var/sandbox/ami-secret")
+    name: str = ""
+    queue_log: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.name and not NAME_RE.fullmatch(self.name):
+            raise ValueError(f"ami: name {self.name!r} must be an Asterisk systemname: letters, digits, "
+                             "'.', '_' or '-', at most 64")
+
+    @property
+    def secret_env(self) -> str:
+        """The variable holding this Asterisk's secret: IVR_AMI_SECRET_<NAME> for a named one
+        (upper case, other characters as '_'), else IVR_AMI_SECRET."""
+        if not self.name:
+            return "IVR_AMI_SECRET"
+        return "IVR_AMI_SECRET_" + re.sub(r"[^A-Z0-9]", "_", self.name.upper())
 
     def secret(self) -> str:
-        """$IVR_AMI_SECRET, else the file `ivr sandbox up` wrote."""
-        if os.environ.get("IVR_AMI_SECRET"):
-            return os.environ["IVR_AMI_SECRET"]
+        """$IVR_AMI_SECRET_<NAME> (a named Asterisk), else $IVR_AMI_SECRET, else `secret_file`
+        (`ivr sandbox up` writes the sandbox's)."""
+        for env in dict.fromkeys((self.secret_env, "IVR_AMI_SECRET")):
+            if os.environ.get(env):
+                return os.environ[env]
         try:
             return self.secret_file.read_text().strip()
         except OSError:
-            raise ConfigError(f"no AMI secret: set IVR_AMI_SECRET or run `ivr sandbox up` "
+            raise ConfigError(f"no AMI secret: set {self.secret_env} or run `ivr sandbox up` "
                               f"(it writes {self.secret_file})") from None
+
+
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -211,6 +237,13 @@ class Settings:
     state_dir: Path
     raw: dict[str, Any] = field(repr=False, default_factory=dict)  # the whole document, for the menu loader
     live: LiveSettings = field(default_factory=LiveSettings)
+    # Every Asterisk this controller links to (`ami:` a list); `ami` is the first, whose link
+    # also places test calls and callbacks and feeds the wallboard. Empty: just `ami`.
+    asterisks: tuple[AMISettings, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.asterisks:
+            object.__setattr__(self, "asterisks", (self.ami,))
 
 
 def default_config_path() -> Path:
@@ -222,6 +255,39 @@ def _section(doc: dict, name: str, path: Path) -> dict:
     if not isinstance(value, dict):
         raise ConfigError(f"'{name}' must be a mapping", str(path))
     return value
+
+
+def _ami_entries(doc: dict, path: Path) -> list[dict]:
+    """`ami:` as a mapping (one Asterisk) or a list of mappings, each with its own `name`."""
+    value = doc.get("ami") or {}
+    if isinstance(value, dict):
+        return [value]
+    if not isinstance(value, list) or not value:
+        raise ConfigError("'ami' must be a mapping (one Asterisk) or a list of them (several)", str(path))
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(value, 1):
+        if not isinstance(entry, dict):
+            raise ConfigError(f"ami: entry {i} must be a mapping (name, host, port, username, secret_file)",
+                              str(path))
+        name = entry.get("name")
+        if not name or not isinstance(name, str):
+            raise ConfigError(f"ami: entry {i} needs a name (its Asterisk's systemname): several Asterisks "
+                              "are told apart by it", str(path))
+        if name in seen:
+            raise ConfigError(f"ami: entries {seen[name]} and {i} are both named {name!r}", str(path))
+        seen[name] = i
+        where = (entry.get("host", "127.0.0.1"), entry.get("port", 5038))
+        for other in value[:i - 1]:
+            if (other.get("host", "127.0.0.1"), other.get("port", 5038)) == where:
+                raise ConfigError(f"ami: entry {i} ({name}) has the address {where[0]}:{where[1]} of an "
+                                  "earlier entry", str(path))
+    return value
+
+
+def _ami(entry: dict, resolve, state_dir: Path) -> AMISettings:
+    extra = {"queue_log": resolve(entry["queue_log"])} if entry.get("queue_log") else {}
+    return AMISettings(**{**entry, **extra,
+                          "secret_file": resolve(entry.get("secret_file", state_dir / "sandbox/ami-secret"))})
 
 
 def load_settings(path: Path | None = None, text: str | None = None) -> Settings:
@@ -251,7 +317,7 @@ def load_settings(path: Path | None = None, text: str | None = None) -> Settings
 
     state_dir = resolve(doc.get("state_dir", "var"))
     ctl = _section(doc, "controller", path)
-    ami = _section(doc, "ami", path)
+    amis = _ami_entries(doc, path)
     rec = _section(doc, "recordings", path)
     db = _section(doc, "database", path)
     qs = _section(doc, "queues", path)
@@ -264,7 +330,8 @@ def load_settings(path: Path | None = None, text: str | None = None) -> Settings
             path=path, base=base,
             controller=ControllerSettings(**{**ctl, **({"secret_file": str(resolve(ctl["secret_file"]))}
                                                        if ctl.get("secret_file") else {})}),
-            ami=AMISettings(**{**ami, "secret_file": resolve(ami.get("secret_file", state_dir / "sandbox/ami-secret"))}),
+            ami=(asterisks := tuple(_ami(entry, resolve, state_dir) for entry in amis))[0],
+            asterisks=asterisks,
             database_url=url,
             recordings=RecordingSettings(**{**rec, "directory": resolve(rec.get("directory", state_dir / "recordings"))}),
             queues=QueueSettings(

@@ -72,11 +72,18 @@ class Controller:
         self.causes: set[asyncio.Task] = set()  # calls that ended in a queue, waiting for who hung up
         from .queues.consumer import QueueConsumer, wrapup_times
         qs = loaded.settings.queues
-        self.queues = QueueConsumer(loaded.settings.ami, self.engine, qs.queue_log, wrapup_times(qs.queues_conf),
-                                    spool_dir=self.spool_dir, timezone=loaded.menu.timezone,
-                                    service_level_s=qs.service_level_s, resync_s=loaded.settings.live.resync_s,
-                                    # one folder per Asterisk among the controllers (ivr/queues/leadership.py)
-                                    state_dir=loaded.settings.state_dir, owner=self.owner)
+        wrapup = wrapup_times(qs.queues_conf)
+        # One AMI link and folder per Asterisk (`ami:` may list several), each with its own
+        # leader among the controllers (ivr/queues/leadership.py). The first also places test
+        # calls and callbacks and feeds the metrics: `self.queues`.
+        self.consumers = [
+            QueueConsumer(ami, self.engine, ami.queue_log or (qs.queue_log if i == 0 else None), wrapup,
+                          spool_dir=self.spool_dir / _safe_name(ami.name) if i else self.spool_dir,
+                          timezone=loaded.menu.timezone, service_level_s=qs.service_level_s,
+                          resync_s=loaded.settings.live.resync_s, state_dir=loaded.settings.state_dir,
+                          owner=self.owner)
+            for i, ami in enumerate(loaded.settings.asterisks)]
+        self.queues = self.consumers[0]
         self.server = FastAGIServer(self.handle, ctl.host, ctl.port, ctl.header_timeout, ctl.max_header_bytes,
                                     ctl.allow, token=ctl.agi_token())
 
@@ -181,10 +188,14 @@ class Controller:
         from datetime import datetime, timezone
         return {"owner": self.owner, "pid": os.getpid(), "at": datetime.now(timezone.utc).isoformat(),
                 "menu_version": self.current.menu.version, "calls_in_progress": len(self.server.sessions),
-                "spool": {"call_log": self.calllog.depth, "handle_times": self.queues.writer.depth,
+                "spool": {"call_log": self.calllog.depth, "handle_times": self._handle_time_depth(),
                           "callback_requests": self.callbacks.depth, "survey_answers": self.surveys.depth},
                 "refused_connections": self.server.rejected,
-                "queue_records": self.queues.leader_status()}   # does this controller write them (leadership)
+                "queue_records": self.queues.leader_status(),   # does this controller write them (leadership)
+                "asterisks": [{"name": c.name, **c.leader_status(), "ami": c.live.connected} for c in self.consumers]}
+
+    def _handle_time_depth(self) -> int:
+        return sum(c.writer.depth for c in self.consumers)
 
     def _write_status(self) -> None:
         folder = self.current.settings.state_dir / "status"
@@ -206,13 +217,13 @@ class Controller:
             depth = self.spool_depth
             if depth or was:
                 log.warning("spool: %d record(s) waiting for the database (call log %d, handle times %d, "
-                            "callback requests %d)", depth, self.calllog.depth, self.queues.writer.depth,
+                            "callback requests %d)", depth, self.calllog.depth, self._handle_time_depth(),
                             self.callbacks.depth)
             was = depth
 
     @property
     def spool_depth(self) -> int:
-        return self.calllog.depth + self.queues.writer.depth + self.callbacks.depth + self.surveys.depth
+        return self.calllog.depth + self._handle_time_depth() + self.callbacks.depth + self.surveys.depth
 
     async def run(self, ready=None) -> None:
         raise_open_file_limit()
@@ -227,7 +238,8 @@ class Controller:
         await self.server.start()
         from .live.health import start_endpoint
         endpoint = await start_endpoint(self)   # /metrics and /health on controller.metrics_port
-        self.queues.start()
+        for consumer in self.consumers:
+            consumer.start()
         watcher = asyncio.create_task(self._watch())
         sweep = asyncio.create_task(self._sweep_recordings())
         spool = asyncio.create_task(self._report_spool())
@@ -253,7 +265,8 @@ class Controller:
         self.calllog.close()
         self.callbacks.close()
         self.surveys.close()
-        self.queues.close()
+        for consumer in self.consumers:
+            consumer.close()
         if endpoint is not None:
             await endpoint.stop()
 
@@ -314,7 +327,8 @@ async def run_call(loaded: Loaded, channel, calllog: CallLogWriter, data: DataSo
     info = channel.info
     record = CallRecord(unique_id=info.unique_id, caller_id=info.caller_id, called=info.called,
                         channel=info.channel, language=loaded.menu.default_language,
-                        config_version=loaded.menu.version, session=secrets.token_hex(8), owner=owner)
+                        config_version=loaded.menu.version, session=secrets.token_hex(8), owner=owner,
+                        asterisk=info.asterisk)
     calls_log = logging.LoggerAdapter(log, {"uid": info.unique_id})
     cause: HangupCause | None = None
     driver: SessionDriver | None = None

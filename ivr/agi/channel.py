@@ -19,7 +19,9 @@ DIGITS_VAR = "IVR_DIGITS"
 def call_info(request: Request) -> CallInfo:
     return CallInfo(unique_id=request.unique_id, caller_id=request.caller_id,
                     called=request.called, channel=request.channel,
-                    language=request.get("agi_language"))
+                    language=request.get("agi_language"),
+                    # dialplans/ivr-inbound.conf: AGI(agi://.../ivr,${IVR_AGI_TOKEN},${SYSTEMNAME})
+                    asterisk=request.get("agi_arg_2"))
 
 
 def check_reply(verb: str, reply: Reply) -> Reply:

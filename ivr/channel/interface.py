@@ -23,6 +23,7 @@ class CallInfo:
     called: str = ""
     channel: str = ""
     language: str = ""
+    asterisk: str = ""     # the Asterisk's systemname, as the dialplan passes it ("" when it has none)
 
 
 @dataclass(frozen=True)

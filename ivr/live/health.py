@@ -25,13 +25,16 @@ async def health(controller) -> tuple[int, dict]:
         database, db_error = False, (str(exc).splitlines() or [type(exc).__name__])[0][:200]
     spool_dir = controller.spool_dir
     spooling = spool_dir.is_dir() and os.access(spool_dir, os.W_OK)
-    feed = getattr(controller.queues, "live", None)
-    ami = bool(feed.connected) if feed is not None else False
+    # Every Asterisk's AMI link (`ami:` may list several): one down is `degraded`.
+    links = {c.name or c.asterisk: bool(c.live.connected) for c in getattr(controller, "consumers", [])}
+    ami = bool(links) and all(links.values())
     ok = serving and (database or spooling)
     doc = {"status": ("ok" if database and ami else "degraded") if ok else "unavailable",
            "serving": serving, "calls_in_progress": len(controller.server.sessions),
            "ami": ami, "database": database, "spool_writable": spooling, "spool_depth": controller.spool_depth,
            "config_version": controller.current.menu.version, "owner": controller.owner}
+    if len(links) > 1:
+        doc["asterisks"] = links
     if db_error:
         doc["database_error"] = db_error
     return (200 if ok else 503), doc

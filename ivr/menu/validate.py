@@ -444,8 +444,12 @@ def _check_sections(doc: _Doc) -> None:
         pair = doc.top.get(section)
         if not pair or (isinstance(pair[1], ScalarNode) and pair[1].tag == NULL):
             continue
+        if section == "ami" and isinstance(pair[1], SequenceNode):
+            _check_ami_list(doc, pair[1], allowed)
+            continue
         if not isinstance(pair[1], MappingNode):
-            doc.error(pair[1], f"{section}: must be a mapping")
+            doc.error(pair[1], f"{section}: must be a mapping" + (" (one Asterisk) or a list of them (several)"
+                                                                   if section == "ami" else ""))
             continue
         _unknown_keys(doc, section, _mapping(pair[1]), allowed)
     for key in ("prompts_dir", "state_dir"):
@@ -457,6 +461,35 @@ def _check_sections(doc: _Doc) -> None:
         days = _mapping(rec[1]).get("retention_days")
         if days:
             _check_count(doc, "recordings.retention_days", days[1], 1, None)
+
+
+def _check_ami_list(doc: _Doc, seq: SequenceNode, allowed: tuple[str, ...]) -> None:
+    """`ami:` as a list: several Asterisks, each a mapping with a name of its own (its
+    systemname) and an address of its own."""
+    if not seq.value:
+        doc.error(seq, "ami: an empty list: name at least one Asterisk")
+    names: dict[str, YNode] = {}
+    places: dict[tuple[str, str], str] = {}
+    for i, entry in enumerate(seq.value, 1):
+        if not isinstance(entry, MappingNode):
+            doc.error(entry, f"ami[{i}]: must be a mapping (name, host, port, username, secret_file)")
+            continue
+        fields = _mapping(entry)
+        _unknown_keys(doc, f"ami[{i}]", fields, allowed)
+        name = _text(fields["name"][1]) if "name" in fields else None
+        if not name:
+            doc.error(entry, f"ami[{i}]: no name (its Asterisk's systemname, which tells the Asterisks apart)")
+        elif name in names:
+            doc.error(fields["name"][1], f"ami[{i}]: the name {name!r} is taken by the entry at line "
+                                         f"{names[name].start_mark.line + 1}")
+        else:
+            names[name] = fields["name"][1]
+        where = tuple(str(fields[k][1].value) if k in fields and isinstance(fields[k][1], ScalarNode) else default
+                      for k, default in (("host", "127.0.0.1"), ("port", "5038")))
+        if where in places:
+            doc.error(entry, f"ami[{i}]: {where[0]}:{where[1]} is already {places[where]}'s address")
+        else:
+            places[where] = name or f"ami[{i}]"
 
 
 def _check_menu_keys(doc: _Doc) -> None:

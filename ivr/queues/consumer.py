@@ -100,6 +100,7 @@ FOLLOWER_KEEP_S = 600.0    # a follower keeps what it folded this long, for the 
 
 class QueueConsumer:
     leadership: Leadership | None = None   # None: no election, this consumer is the one folder
+    name = ""                               # the Asterisk's systemname, which its records carry
 
     def __init__(self, ami: AMISettings, engine: Engine, queue_log: Path | None, wrapup: dict[str, float],
                  spool_dir: Path | None = None, timezone: str = "UTC", service_level_s: float = 20.0,
@@ -107,7 +108,8 @@ class QueueConsumer:
         self.engine, self.queue_log = engine, queue_log
         self.folder = QueueFolder(wrapup)
         self.writer = HandleTimeWriter(engine, spool_dir=spool_dir)
-        self.asterisk = asterisk_name(ami)
+        self.asterisk = asterisk_name(ami)    # host:port: the leadership lock's and the log's name
+        self.name = ami.name                  # its systemname: what its records carry (learned at login if unset)
         self.owner = owner
         # Records a follower folded, with when: handed to the writer if it becomes the leader.
         self.kept: deque[tuple[float, HandleTime]] = deque()
@@ -154,6 +156,8 @@ class QueueConsumer:
         """Finished records: the leader writes them; a follower keeps them a while."""
         if not records:
             return
+        for rec in records:
+            rec.asterisk = self.name
         if self.leader:
             self.writer.put_many(records)
             return
@@ -233,6 +237,24 @@ class QueueConsumer:
             self._warn(message)
         return found
 
+    async def check_name(self) -> str | None:
+        """Ask the Asterisk its systemname (CoreSettings' SystemName, manager.c): the name its
+        records carry when config.yaml gives none; a different configured name is warned about,
+        since the calls (which the dialplan tags with ${SYSTEMNAME}) would not match the records."""
+        try:
+            reply = await self.client.action({"Action": "CoreSettings"})
+        except Exception:  # an old or restricted AMI user: the configured name stands
+            return None
+        first = reply[0] if isinstance(reply, list) else reply
+        system = first.get("SystemName", "") or ""
+        if not self.name:
+            self.name = system
+        elif system != self.name:
+            self._warn(f"{self.asterisk}: config.yaml names this Asterisk {self.name!r} but its systemname is "
+                       f"{system!r} (asterisk.conf [options]): its calls and queue records would not match; "
+                       "make them equal")
+        return system
+
     async def _probe_timestamps(self) -> bool | None:
         token = f"{id(self):x}-{self.logins}"
         arrived = self.client.wait_for(lambda e: e.get("Event") == "UserEvent" and e.get("UserEvent") == PROBE
@@ -269,6 +291,7 @@ class QueueConsumer:
         self.live.on_login(manager)
         if self.logins == 1:
             self._spawn(self.check_link())
+        self._spawn(self.check_name())
         self.disconnected_at = self.lost_at = None
 
     def _spawn(self, coro) -> None:
@@ -307,6 +330,6 @@ class QueueConsumer:
 
     def _last_stored(self) -> float | None:
         try:
-            return last_entered_second(self.engine)
+            return last_entered_second(self.engine, self.name or None)
         except Exception:  # a fresh database: nothing to recover
             return None

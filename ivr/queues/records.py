@@ -31,6 +31,7 @@ class HandleTime:
     left_at: float | None = None  # left the queue unanswered (abandon or timeout)
     precise: bool = True      # every time so far came from AMI's fractional Timestamps
     seen_at: float = 0.0      # the last event of this call (epoch seconds): its last known time
+    asterisk: str = ""        # the Asterisk whose events made it (its systemname; "" when it has none)
 
     @property
     def key(self) -> tuple[str, str, int]:

@@ -44,7 +44,7 @@ def row_values(rec: HandleTime) -> dict:
             "answered_at": _dt(rec.answered_at), "ended_at": _dt(rec.ended_at), "wait_s": round(rec.wait_s, 3),
             "ring_s": round(rec.ring_s, 3), "talk_s": round(rec.talk_s, 3), "hold_s": round(rec.hold_s, 3), "wrapup_s": rec.wrapup_s,
             "outcome": rec.outcome, "reason": rec.reason, "first_position": rec.first_position,
-            "last_position": rec.last_position, "attempts": rec.attempts}
+            "last_position": rec.last_position, "attempts": rec.attempts, "asterisk": rec.asterisk}
 
 
 def insert_records(engine: Engine, records: list[HandleTime]) -> int:
@@ -104,10 +104,14 @@ def who_hung_up(engine: Engine, unique_id: str) -> HangupCause | None:
     return _REASON_CAUSE.get(reason, HangupCause.UNKNOWN)
 
 
-def last_entered_second(engine: Engine) -> float | None:
-    """When the newest stored record's caller joined its queue (epoch seconds); None if none is stored."""
+def last_entered_second(engine: Engine, asterisk: str | None = None) -> float | None:
+    """When the newest stored record's caller joined its queue (epoch seconds), of one Asterisk's
+    records when `asterisk` is given (its systemname); None if none is stored."""
+    stmt = select(func.max(HandleTimeRow.entered_second))
+    if asterisk is not None:
+        stmt = stmt.where(HandleTimeRow.asterisk == asterisk)
     with engine.connect() as conn:
-        last = conn.execute(select(func.max(HandleTimeRow.entered_second))).scalar()
+        last = conn.execute(stmt).scalar()
     return float(last) if last else None
 
 

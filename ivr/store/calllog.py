@@ -69,6 +69,7 @@ class CallRecord:
     hotline: str = ""
     client: str = ""
     recording_policy: str = ""           # the hotline's: explicit, announced or never
+    asterisk: str = ""                   # the Asterisk that took the call (its systemname)
     on_step: Callable[["CallRecord", int], None] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -218,7 +219,7 @@ class CallLogWriter(BatchWriter[Any]):
 
 _ROW_FIELDS = ("unique_id", "caller_id", "called", "channel", "language", "config_version", "started_at",
                "ended_at", "outcome", "hangup_cause", "error", "consent", "consent_at", "digits", "session",
-               "owner", "hotline", "client", "recording_policy")
+               "owner", "hotline", "client", "recording_policy", "asterisk")
 # What the end of a call writes: never the identity of the row (unique id, session, owner).
 _END_FIELDS = tuple(k for k in _ROW_FIELDS if k not in ("unique_id", "session", "owner"))
 

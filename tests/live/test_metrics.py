@@ -110,14 +110,18 @@ def test_spool_depth_and_write_latency_are_scraped():
         metrics.unwatch(w)
 
 
-def fake_controller(tmp_path, serving=True, db_ok=True, spool_ok=True, ami=True):
+def fake_controller(tmp_path, serving=True, db_ok=True, spool_ok=True, ami=True, second_ami=None):
     spool = tmp_path / "spool"
     if spool_ok:
         spool.mkdir(exist_ok=True)
     url = f"sqlite:///{tmp_path / 'ivr.db'}" if db_ok else f"sqlite:///{tmp_path / 'no/such/dir/ivr.db'}"
     from sqlalchemy import create_engine   # a bare engine: open_engine would make the directory
+    consumers = [SimpleNamespace(name="a", asterisk="127.0.0.1:5038", live=SimpleNamespace(connected=ami))]
+    if second_ami is not None:
+        consumers.append(SimpleNamespace(name="b", asterisk="127.0.0.1:5039",
+                                         live=SimpleNamespace(connected=second_ami)))
     return SimpleNamespace(server=SimpleNamespace(_server=object() if serving else None, sessions=set()),
-                           engine=create_engine(url), spool_dir=spool, queues=SimpleNamespace(live=SimpleNamespace(connected=ami)),
+                           engine=create_engine(url), spool_dir=spool, queues=consumers[0], consumers=consumers,
                            current=SimpleNamespace(menu=SimpleNamespace(version="abc123")), spool_depth=0,
                            owner="test:1")
 
@@ -128,10 +132,14 @@ def fake_controller(tmp_path, serving=True, db_ok=True, spool_ok=True, ami=True)
     ({"db_ok": False}, 200, "degraded"),                  # the spool takes the records
     ({"db_ok": False, "spool_ok": False}, 503, "unavailable"),
     ({"serving": False}, 503, "unavailable"),             # draining, or not listening yet
+    ({"second_ami": True}, 200, "ok"),                    # two Asterisks, both linked
+    ({"second_ami": False}, 200, "degraded"),             # one of two Asterisks unreachable
 ])
 def test_health(tmp_path, kw, code, status):
     got, doc = asyncio.run(health(fake_controller(tmp_path, **kw)))
     assert (got, doc["status"], doc["config_version"]) == (code, status, "abc123")
+    if "second_ami" in kw:   # which Asterisk is unreachable, by name
+        assert doc["asterisks"] == {"a": True, "b": kw["second_ami"]}
 
 
 def test_serve_endpoint_over_http(tmp_path):
