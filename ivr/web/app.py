@@ -94,6 +94,13 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/recordings"
 
 
+def _cookie(request: Request) -> dict:
+    """The console's cookie flags; `Secure` when the page was served over HTTPS (directly, or
+    through a TLS proxy that `ivr web --forwarded-allow-ips` trusts for X-Forwarded-Proto),
+    so the session never travels in clear text afterwards."""
+    return {**COOKIE, "secure": request.url.scheme == "https"}
+
+
 def _login(app: FastAPI) -> None:
     throttle = LoginThrottle()
     @app.get("/")
@@ -101,10 +108,10 @@ def _login(app: FastAPI) -> None:
         return RedirectResponse("/recordings", status_code=303)
 
     @app.get("/login")
-    def login_form(next: str = "/recordings", error: str = ""):
+    def login_form(request: Request, next: str = "/recordings", error: str = ""):
         token = secrets.token_urlsafe(24)
         response = page("login.html", None, 401 if error else 200, csrf=token, next=_safe_next(next), error=error)
-        response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, path="/login", **COOKIE)
+        response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, path="/login", **_cookie(request))
         return response
 
     @app.post("/login")
@@ -123,13 +130,13 @@ def _login(app: FastAPI) -> None:
             token = secrets.token_urlsafe(24)
             response = page("login.html", None, 401, csrf=token, next=_safe_next(next),
                             error="wrong user name or password")
-            response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, path="/login", **COOKIE)
+            response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, path="/login", **_cookie(request))
             return response
         throttle.succeeded(username, client)
         response = RedirectResponse(_safe_next(next), status_code=303)
         session = new_session(user.name, user.role)
         response.set_cookie(SESSION_COOKIE, request.app.state.console.signer.dump(session), max_age=SESSION_S,
-                            path="/", **COOKIE)
+                            path="/", **_cookie(request))
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
         return response
 

@@ -20,6 +20,9 @@ def add_web_parser(subparsers) -> None:
     s.set_defaults(func=cmd_web)
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8080)
+    s.add_argument("--forwarded-allow-ips", default="", metavar="IPS",
+                   help="the TLS proxy in front (e.g. 127.0.0.1): its X-Forwarded-Proto/-For are believed, so "
+                        "cookies get Secure over HTTPS and the log-in throttle sees the client's address")
     sub = s.add_subparsers(dest="web_command", metavar="user")
     u = sub.add_parser("user", help="console users (password from $IVR_WEB_PASSWORD or stdin)")
     u.add_argument("user_action", choices=("add", "list"))
@@ -50,8 +53,10 @@ def cmd_web(args) -> int:
     from ..deploy.webserver import run as run_server   # uvicorn, notifying systemd (Type=notify)
     from .app import create_app
     app = create_app(config)
+    proxied = {"proxy_headers": True, "forwarded_allow_ips": args.forwarded_allow_ips} \
+        if args.forwarded_allow_ips else {"proxy_headers": False}
     run_server(app, host=args.host, port=args.port, log_level="info", access_log=True,
-               server_header=False, proxy_headers=False)
+               server_header=False, **proxied)
     return 0
 
 

@@ -46,7 +46,8 @@ def console(tmp_path_factory, request):
         assert done.returncode == 0, done.stderr
     port = free_port()
     log = open(tmp / "web.log", "ab")
-    proc = subprocess.Popen([*IVR, "--config", str(config), "web", "--port", str(port)], cwd=ROOT,
+    args = getattr(request.module, "CONSOLE_ARGS", [])   # e.g. --forwarded-allow-ips
+    proc = subprocess.Popen([*IVR, "--config", str(config), "web", "--port", str(port), *args], cwd=ROOT,
                             stdout=log, stderr=subprocess.STDOUT,
                             env={k: v for k, v in os.environ.items() if k != "IVR_WEB_SECRET"})
     try:

@@ -257,3 +257,10 @@ def test_repeated_wrong_passwords_are_slowed_down(console):
     token = csrf_of(client.get("/login").text)
     blocked = client.post("/login", data={"username": "mallory", "password": "guess-123", "csrf": token})
     assert blocked.status_code == 429 and "too many failed log-ins for &#39;mallory&#39;" in blocked.text
+
+
+def test_a_forged_forwarded_proto_is_not_believed_without_a_trusted_proxy(console):
+    """Without --forwarded-allow-ips nobody's X-Forwarded-Proto counts: the cookie says
+    what the connection was (plain HTTP here), whatever a client claims."""
+    res = httpx.get(f"{console.url}/login", headers={"X-Forwarded-Proto": "https"})
+    assert "secure" not in [f.strip().lower() for f in res.headers["set-cookie"].split(";")]
