@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from ..errors import IVRError
 from ..menu.outcome import HangupCause
 from ..store.models import Call, CallbackAttempt, CallbackRequest, HandleTimeRow, utcnow
+from ..store.report_marks import mark_callbacks, mark_hours
 from ..store.writer import BatchWriter
 from .callback_rules import move
 from .records import HandleTime
@@ -56,7 +57,11 @@ def insert_records(engine: Engine, records: list[HandleTime]) -> int:
     stmt = stmt.on_conflict_do_nothing(index_elements=["unique_id", "queue", "entered_second"])
     # RETURNING counts what landed; rowcount is -1 for this on psycopg.
     with engine.begin() as conn:
-        return len(conn.execute(stmt.returning(HandleTimeRow.id)).all())
+        landed = len(conn.execute(stmt.returning(HandleTimeRow.id)).all())
+        # The report summary's hours these rows (and a callback leg's callback) count in.
+        mark_hours(conn, [r.entered_at for r in records])
+        mark_callbacks(conn, leg_unique_ids=[r.unique_id for r in records])
+        return landed
 
 
 @dataclass(frozen=True)
@@ -299,6 +304,7 @@ def claim_callback(engine: Engine, request_id: int, owner: str, now: datetime, m
             request_id=request_id, attempt=row[0], queue=row[1], mode=mode, controller=owner, channel_id=channel_id,
             queue_unique_id=queue_unique_id, requested_at=row[5], started_at=now, result="dialing", detail="")
             .returning(_att.c.id)).scalar_one()
+        mark_callbacks(conn, attempt_id=attempt_id)   # its leg is no caller's call (report summary)
         return Claim(request_id, attempt_id, row[0], row[1], row[2], row[3], row[4], row[5])
 
 
@@ -312,6 +318,7 @@ def finish_attempt(engine: Engine, attempt_id: int, result: str, ended_at: datet
         request_id = conn.execute(select(_att.c.request_id).where(_att.c.id == attempt_id)).scalar_one()
         conn.execute(update(_att).where(_att.c.id == attempt_id)
                      .values(result=result, ended_at=ended_at, connected_at=connected_at, detail=detail[:128]))
+        mark_callbacks(conn, attempt_id=attempt_id)   # an answered callback counts at its request time
         values: dict = dict(state=state, next_at=next_at, claimed_by="", claimed_at=None)
         if state == "done":
             values |= dict(done_at=connected_at or ended_at, done_by=f"dialer:{owner}"[:64])

@@ -115,6 +115,7 @@ from sqlalchemy.engine import Engine
 
 from ._common import ratio
 from .store import QueueFigures, handle_time_figures
+from .summary.store import summary_figures
 
 GROUPINGS = ("queue", "agent", "hotline", "hour", "day")
 NO_AGENT = "(none)"
@@ -151,7 +152,10 @@ def handle_times(engine: Engine, since: datetime | None = None, until: datetime 
     Times in seconds, rates as ratios 0..1; `tz` an IANA zone (hour and day keys)."""
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {', '.join(GROUPINGS)}, not {by!r}")
-    groups, total = handle_time_figures(engine, since, until, queue, by, tz, service_level_s, hotline, client)
+    # The summary when it gives these figures exactly (ivr/reports/summary), else the detail rows.
+    found = summary_figures(engine, since, until, queue, by, tz, service_level_s, hotline, client)
+    groups, total = found or handle_time_figures(engine, since, until, queue, by, tz, service_level_s, hotline,
+                                                 client)
     named = [(_key(g, by, tz), g) for g in groups]
     if by == "hour":   # a repeated local hour (autumn): the earlier offset first
         named.sort(key=lambda kg: (kg[1].key, -(kg[1].offset_s or 0)))

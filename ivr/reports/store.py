@@ -295,8 +295,7 @@ def _callback_sums(conn: Connection, by: str, tz: str, since, until, queue, hotl
     as the report (queue and agent of the leg, hotline of the request's call, local hour or
     day of the request)."""
     t, a, r = HandleTimeRow, CallbackAttempt, CallbackRequest
-    source = (a.__table__.join(t.__table__, t.unique_id == a.queue_unique_id)
-              .join(r.__table__, r.id == a.request_id))
+    source = _callback_source()
     if joined:   # the caller's call is the request's: the leg (a Local or originated channel) has none
         source = source.outerjoin(Call.__table__, Call.unique_id == r.unique_id)
     where = [a.result == ANSWERED]
@@ -314,20 +313,33 @@ def _callback_sums(conn: Connection, by: str, tz: str, since, until, queue, hotl
         keys = _local_keys(conn, a.requested_at, tz, by, where, source)
     else:
         keys = [{"queue": t.queue, "agent": t.agent, "hotline": HOTLINE_KEY}[by]]
-    wait = seconds_between(conn, a.requested_at, a.connected_at)
-    timed = a.connected_at.is_not(None)
-    stmt = (select(*[k.label(f"k{i}") for i, k in enumerate(keys)], func.count().label("n"),
-                   func.count().filter(timed).label("timed"),
-                   func.coalesce(func.sum(wait).filter(timed), 0.0).label("wait"),
-                   func.count().filter(and_(timed, wait <= sl_s)).label("in_sl"),
-                   func.coalesce(func.sum(t.talk_s + t.hold_s + t.wrapup_s), 0.0).label("handle"),
-                   func.coalesce(func.sum(t.talk_s), 0.0).label("talk"),
-                   func.coalesce(func.sum(t.hold_s), 0.0).label("hold"))
+    stmt = (select(*[k.label(f"k{i}") for i, k in enumerate(keys)], *_callback_figures(conn, sl_s))
             .select_from(source).where(*where).group_by(*keys))
     return {(row.k0, int(row.k1) if len(keys) > 1 else None):
             _CallbackSums(row.n, row.timed, float(row.wait), row.in_sl, float(row.handle), float(row.talk),
                           float(row.hold))
             for row in conn.execute(stmt)}
+
+
+def _callback_source():
+    """The answered callbacks' rows: callback_attempts with their leg's handle_times row and their request."""
+    t, a, r = HandleTimeRow, CallbackAttempt, CallbackRequest
+    return (a.__table__.join(t.__table__, t.unique_id == a.queue_unique_id)
+            .join(r.__table__, r.id == a.request_id))
+
+
+def _callback_figures(conn: Connection, sl_s: float) -> list:
+    """The aggregate columns of a group of answered callbacks (rows of _callback_source)."""
+    t, a = HandleTimeRow, CallbackAttempt
+    wait = seconds_between(conn, a.requested_at, a.connected_at)
+    timed = a.connected_at.is_not(None)
+    return [func.count().label("n"),
+            func.count().filter(timed).label("timed"),
+            func.coalesce(func.sum(wait).filter(timed), 0.0).label("wait"),
+            func.count().filter(and_(timed, wait <= sl_s)).label("in_sl"),
+            func.coalesce(func.sum(t.talk_s + t.hold_s + t.wrapup_s), 0.0).label("handle"),
+            func.coalesce(func.sum(t.talk_s), 0.0).label("talk"),
+            func.coalesce(func.sum(t.hold_s), 0.0).label("hold")]
 
 
 @dataclass(frozen=True)

@@ -300,3 +300,57 @@ class SurveyAnswer(Base):
     hotline: Mapped[str] = mapped_column(String(64), default="", index=True)
     client: Mapped[str] = mapped_column(String(64), default="", index=True)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+# ---- the handle-time report's summary (migration 0015; ivr/reports/summary/__init__.py) ----
+
+class ReportHour(Base):
+    """The handle-time figures' additive sums of one UTC hour, queue and agent: `part` 0 the
+    handle_times rows of callers on the line entered in the hour, `part` 1 the callbacks
+    answered whose request time is in it (added as ivr/reports/store.py's `_plus` adds them).
+    Seconds throughout; `in_sl` for the threshold in report_summary.service_level_s."""
+
+    __tablename__ = "report_hours"
+
+    hour: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)   # the hour's first instant
+    queue: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agent: Mapped[str] = mapped_column(String(128), primary_key=True)
+    part: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    calls: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[int] = mapped_column(Integer)
+    abandoned: Mapped[int] = mapped_column(Integer)
+    timeout: Mapped[int] = mapped_column(Integer)
+    full: Mapped[int] = mapped_column(Integer)
+    empty: Mapped[int] = mapped_column(Integer)
+    in_sl: Mapped[int] = mapped_column(Integer)
+    handle_s: Mapped[float] = mapped_column(Float)
+    wait_s: Mapped[float] = mapped_column(Float)                 # answered callers on the line (ASA's)
+    longest_wait_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    talk_s: Mapped[float] = mapped_column(Float)
+    hold_s: Mapped[float] = mapped_column(Float)
+    callbacks: Mapped[int] = mapped_column(Integer)
+    callback_waits: Mapped[int] = mapped_column(Integer)
+    callback_wait_s: Mapped[float] = mapped_column(Float)
+
+
+class ReportDirtyHour(Base):
+    """A UTC hour whose report_hours rows may be out of date: marked in the transaction that
+    changed what they sum (ivr/store/report_marks.py), cleared by the refresh that recomputed
+    them. Not unique per hour: a refresh clears only the marks it read."""
+
+    __tablename__ = "report_dirty_hours"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hour: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReportSummaryState(Base):
+    """One row (id 1): the service-level threshold the summary was built for (None: never
+    built, the reports read the detail rows) and when it was last built and refreshed."""
+
+    __tablename__ = "report_summary"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    service_level_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    built_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
