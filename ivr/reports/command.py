@@ -1,4 +1,10 @@
-"""`ivr report handle-times|funnel|billing`: parse the options, run, print.
+"""`ivr report handle-times|funnel|billing|rebuild`: parse the options, run, print.
+
+`rebuild` recomputes the handle-time summary (report_hours: sums per UTC hour, queue and
+agent; ivr/reports/summary/__init__.py) for the configured `queues.service_level_s`. The
+writers keep it up to date as records land; rebuild once after the upgrade that adds it
+(until then the reports read the detail rows), after changing `queues.service_level_s`, and
+after rows were written around the engine (an import, a hand edit).
 
 `--hotline H` / `--client C` narrow handle-times and funnel to one hotline's or client's
 calls, `--by hotline` groups handle times per hotline; hours, days and dates are in the
@@ -15,11 +21,11 @@ from ..errors import IVRError
 from ._common import hotline_zones, parse_local_when, report_zone
 from .output import FORMATS, deliver, render
 
-KINDS = ("handle-times", "funnel", "billing", "survey", "staffing")
+KINDS = ("handle-times", "funnel", "billing", "survey", "staffing", "rebuild")
 
 
 def add_report_parser(subparsers) -> None:
-    s = subparsers.add_parser("report", help="handle times, menu funnel, billing minutes")
+    s = subparsers.add_parser("report", help="handle times, menu funnel, billing minutes; rebuild the summary")
     s.set_defaults(func=cmd_report)
     s.add_argument("kind", choices=KINDS)
     s.add_argument("--since", help="ISO date or datetime, inclusive (without an offset: the report's zone, "
@@ -56,6 +62,8 @@ def cmd_report(args) -> int:
         from ..billing.command import cmd_billing
         return cmd_billing(args)
     _check(args)
+    if args.kind == "rebuild":
+        return _rebuild(args)
     config = settings(args)
     zones = hotline_zones(config)
     tz = report_zone(zones, args.hotline, args.client, args.tz, needed=args.by in ("hour", "day"))
@@ -103,6 +111,25 @@ def _check(args) -> None:
         usage("billing by --hotline is a client's bill: give --client C --month YYYY-MM")
     if args.month is not None:
         usage(f"--month applies to survey, staffing and billing, not {args.kind}")
+    if args.kind == "rebuild":
+        given = [f"--{name.replace('_', '-')}" for name in ("since", "until", "hotline", "client", "tz", "output")
+                 if getattr(args, name) is not None] + (["--format"] if args.format != "table" else [])
+        if given:
+            usage(f"rebuild recomputes the whole summary and prints one line: {', '.join(given)} do not apply")
+
+
+def _rebuild(args) -> int:
+    """`ivr report rebuild`: recompute the handle-time summary (every UTC hour, ivr/reports/summary)
+    for the configured `queues.service_level_s`; one line out. StoreError (exit 1) if the
+    database refuses."""
+    from ..cli_support import database, settings
+    from .summary.store import rebuild
+    config = settings(args)
+    with database(config) as engine:
+        done = rebuild(engine, config.queues.service_level_s)
+    print(f"report summary rebuilt: {done.hour_rows:,} hour rows from {done.handle_time_rows:,} handle-time rows "
+          f"(SL {done.service_level_s:g} s) in {done.seconds:.1f} s")
+    return 0
 
 
 def _run(args, engine, since, until, sl_s: float, tz: str = "UTC") -> tuple[list, dict, str, tuple]:
