@@ -103,7 +103,11 @@ date ("2026-11-23"). `by="agent"` puts calls no agent took under "(none)".
 A last row keyed "total" covers every row.
 
 The database computes every figure (ivr/reports/store.py); this module only
-divides the sums and names the rows.
+divides the sums and names the rows. Where it is exact (ivr/reports/summary: a
+whole-hour window, by queue, agent, hour or day, no hotline or client, the
+threshold it was built for by `ivr report rebuild`) the sums come from the
+summary per UTC hour, queue and agent instead of every detail row: the same
+figures.
 """
 
 from __future__ import annotations
