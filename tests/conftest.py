@@ -45,6 +45,7 @@ def e2e_settings(sandbox):
     return settings
 
 
+@pytest.hookimpl(tryfirst=True)   # before xdist's own, which reads the group into the node id
 def pytest_collection_modifyitems(config, items):
     """`make test` runs two workers (pytest-xdist, --dist loadgroup): every test that
     needs the sandbox Asterisk goes to one of them, so its calls never meet another
