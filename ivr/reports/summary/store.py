@@ -34,7 +34,7 @@ from ..store import (ANSWERED, PERCENTILES, QueueFigures, _callback_figures, _ca
 
 HOUR = timedelta(hours=1)
 GROUPINGS = ("queue", "agent", "hour", "day")
-_DELETE_CHUNK = 500
+_CHUNK = 500   # ids to an IN list
 
 
 # ---- keeping it ----
@@ -107,8 +107,8 @@ def _lock(conn: Connection) -> tuple[bool, float | None]:
 
 
 def _clear(conn: Connection, ids: list[int]) -> None:
-    for i in range(0, len(ids), _DELETE_CHUNK):
-        conn.execute(delete(ReportDirtyHour).where(ReportDirtyHour.id.in_(ids[i:i + _DELETE_CHUNK])))
+    for i in range(0, len(ids), _CHUNK):
+        conn.execute(delete(ReportDirtyHour).where(ReportDirtyHour.id.in_(ids[i:i + _CHUNK])))
 
 
 def _runs(hours: list[datetime]) -> list[tuple[datetime, datetime]]:
@@ -286,10 +286,14 @@ def _sqlite_percentiles(conn: Connection, by: str, tz: str, where: list, groups:
     (index-only: no row read for its unique_id), corrected by the legs' own waits (_rank_value)."""
     t, a = HandleTimeRow, CallbackAttempt
     by_time = by in ("hour", "day")
-    # The legs (few): wait, queue, agent and entry of each answered callback leg in the window.
-    legs = conn.execute(select(t.wait_s, t.queue, t.agent, t.entered_at)
-                        .join(a, a.queue_unique_id == t.unique_id)
-                        .where(t.outcome == ANSWERED, *where)).all()
+    # The legs (few): wait, queue, agent and entry of each answered callback leg in the window,
+    # looked up by unique_id from the attempts (a join lets SQLite walk the window's rows instead).
+    uids = list(conn.execute(select(a.queue_unique_id)).scalars())
+    legs = []
+    for i in range(0, len(uids), _CHUNK):
+        legs += conn.execute(select(t.wait_s, t.queue, t.agent, t.entered_at)
+                             .where(t.unique_id.in_(uids[i:i + _CHUNK]), t.outcome == ANSWERED,
+                                    *where)).all()
     # An hour's or day's rows come by the entered_at index: `outcome || ''` keeps SQLite from
     # walking the whole (outcome, wait_s) index instead, for its order (as ivr/reports/store.py).
     answered = (t.outcome.concat("") if by_time else t.outcome) == ANSWERED
