@@ -194,6 +194,13 @@ def synth_jobs(loaded, languages: list[str], warn) -> list[SynthJob]:
     from .synth import load_catalog
     prompts_dir = loaded.settings.prompts_dir
     catalog_path = prompts_dir / "catalog.yaml"
+    own_catalog = catalog_path.exists()
+    if not own_catalog:   # an install's empty prompts dir: the texts the package ships, for what the menu needs
+        from ..shipped import shipped
+        try:
+            catalog_path = shipped("prompts/catalog.yaml")
+        except IVRError:
+            pass
     catalog = load_catalog(catalog_path) if catalog_path.exists() else {}
     data = None
     try:
@@ -219,7 +226,7 @@ def synth_jobs(loaded, languages: list[str], warn) -> list[SynthJob]:
             continue
         target = prompts_dir / need.language / f"{need.name}.wav"
         jobs[need.name, need.language] = SynthJob(text, need.language, target)
-    for name, texts in sorted(catalog.items()):  # catalog prompts not (yet) in the menu, as before
+    for name, texts in sorted(catalog.items() if own_catalog else ()):  # catalog prompts not (yet) in the menu
         for lang in languages:
             if lang in texts and (name, lang) not in jobs and not exists(name, lang):
                 jobs[name, lang] = SynthJob(texts[lang], lang, prompts_dir / lang / f"{name}.wav")

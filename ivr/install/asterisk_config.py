@@ -77,12 +77,16 @@ def default_controller(host: str, port: int) -> str:
 
 
 def dialplan_source(base: Path) -> Path:
-    """dialplans/ivr-inbound.conf beside the config, else in the checkout the package runs from."""
-    for folder in (base, Path(__file__).resolve().parents[2]):
-        path = folder / "dialplans" / DIALPLAN
-        if path.is_file():
-            return path
-    raise ConfigError(f"cannot find dialplans/{DIALPLAN} beside the config ({base}) or the ivr package")
+    """dialplans/ivr-inbound.conf beside the config (an install's own edited copy), else the
+    one the package ships (the checkout's, or the installed wheel's copy of it)."""
+    path = base / "dialplans" / DIALPLAN
+    if path.is_file():
+        return path
+    from ..shipped import shipped
+    try:
+        return shipped(f"dialplans/{DIALPLAN}")
+    except ConfigError as exc:
+        raise ConfigError(f"cannot find dialplans/{DIALPLAN} beside the config ({base}); {exc}") from None
 
 
 def split_globals(text: str) -> tuple[dict[str, str], str]:
