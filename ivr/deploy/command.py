@@ -1,4 +1,5 @@
-"""`ivr systemd --out DIR [--user ivr] [--env-file PATH]`: the systemd units of
+"""`ivr systemd --out DIR [--user ivr] [--env-file PATH] [--web-host H --web-port P]
+[--forwarded-allow-ips IPS]`: the systemd units of
 `ivr serve` and `ivr web` for this install, and how to install them.
 
 The templates are package data (ivr/deploy/systemd/*.service.in, `@NAME@`
@@ -61,6 +62,20 @@ def _port(value: str) -> int:
     return port
 
 
+def _proxies(value: str) -> str:
+    """`--forwarded-allow-ips`: addresses or networks, comma-separated (uvicorn's list)."""
+    import ipaddress
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{item!r} is not an address or network (e.g. 127.0.0.1)") from None
+    if not items:
+        raise argparse.ArgumentTypeError("give the TLS proxy's address (e.g. 127.0.0.1)")
+    return ",".join(items)
+
+
 def add_systemd_parser(subparsers) -> None:
     s = subparsers.add_parser("systemd", help="systemd units for `ivr serve` and `ivr web`, with this install's paths")
     s.set_defaults(func=cmd_systemd)
@@ -70,6 +85,9 @@ def add_systemd_parser(subparsers) -> None:
                    help=f"the secrets the services read, mode 0600 (default {DEFAULT_ENV_FILE})")
     s.add_argument("--web-host", default="127.0.0.1", help="address of the console (default 127.0.0.1)")
     s.add_argument("--web-port", type=_port, default=8080, help="port of the console (default 8080)")
+    s.add_argument("--forwarded-allow-ips", type=_proxies, default=None, metavar="IPS",
+                   help="the console's TLS proxy (e.g. 127.0.0.1), passed to `ivr web`: its X-Forwarded-Proto/-For "
+                        "are believed, so the console's cookies get Secure over HTTPS")
 
 
 def _value(text: object) -> str:
@@ -113,7 +131,8 @@ def executable() -> Path:
     path = Path(sys.executable).absolute().parent / "ivr"
     if not path.is_file():
         raise ConfigError(f"no `ivr` executable beside {sys.executable}; install the package in a venv "
-                          "(python3 -m venv .venv && .venv/bin/pip install .) and run its bin/ivr")
+                          "(python3 -m venv /opt/ivr/venv && /opt/ivr/venv/bin/pip install ivr-*.whl) "
+                          "and run its bin/ivr")
     return path
 
 
@@ -125,7 +144,8 @@ def render(template: str, values: dict[str, str]) -> str:
     return template
 
 
-def units(config, config_path: Path, user: str, env_file: Path, web_host: str, web_port: int) -> dict[str, str]:
+def units(config, config_path: Path, user: str, env_file: Path, web_host: str, web_port: int,
+          forwarded_allow_ips: str = "") -> dict[str, str]:
     """File name -> text of the two units."""
     from importlib.resources import files
     ivr = executable()
@@ -138,10 +158,11 @@ def units(config, config_path: Path, user: str, env_file: Path, web_host: str, w
               "READ_WRITE_PATHS": " ".join(_word(p) for p in writable), "PROTECT_HOME": protect_home}
     start = [_word(ivr), "--config", _word(config_path)]
     stop = int(config.controller.drain_timeout) + STOP_MARGIN_S
+    proxy = ["--forwarded-allow-ips", _word(forwarded_allow_ips)] if forwarded_allow_ips else []
     values = {
         "ivr-serve.service": {**common, "EXEC_START": " ".join([*start, "serve"]), "STOP_TIMEOUT": f"{stop}s"},
         "ivr-web.service": {**common, "EXEC_START": " ".join([*start, "web", "--host", _word(web_host),
-                                                              "--port", str(web_port)])},
+                                                              "--port", str(web_port), *proxy])},
     }
     folder = files("ivr.deploy") / "systemd"
     return {name: render((folder / f"{name}.in").read_text(), values[name]) for name in UNITS}
@@ -166,7 +187,8 @@ def cmd_systemd(args) -> int:
     config = settings(args)
     config_path = Path(args.config).absolute()
     _check_env_file(args.env_file)
-    rendered = units(config, config_path, args.user, args.env_file, args.web_host, args.web_port)
+    rendered = units(config, config_path, args.user, args.env_file, args.web_host, args.web_port,
+                     args.forwarded_allow_ips or "")
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     for name, text in rendered.items():

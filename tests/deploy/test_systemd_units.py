@@ -102,6 +102,16 @@ def test_options_user_env_file_and_console_address(config, tmp_path):
     assert units["ivr-web.service"]["ExecStart"][0].endswith("web --host 0.0.0.0 --port 9090")
 
 
+def test_the_console_behind_a_tls_proxy_believes_that_proxy(config, tmp_path):
+    units = render(config, tmp_path / "units", "--forwarded-allow-ips", "127.0.0.1, ::1")
+    assert shlex.split(units["ivr-web.service"]["ExecStart"][0])[3:] == [
+        "web", "--host", "127.0.0.1", "--port", "8080", "--forwarded-allow-ips", "127.0.0.1,::1"]
+    assert shlex.split(units["ivr-serve.service"]["ExecStart"][0])[3:] == ["serve"]
+    # what the unit runs, `ivr web` accepts
+    args = build_parser().parse_args(shlex.split(units["ivr-web.service"]["ExecStart"][0])[1:])
+    assert args.forwarded_allow_ips == "127.0.0.1,::1"
+
+
 def test_systemd_analyze_verify_accepts_them(config, tmp_path):
     analyze = shutil.which("systemd-analyze")
     assert analyze, "systemd-analyze is missing: apt-get install systemd"
@@ -141,7 +151,9 @@ def test_secrets_readable_by_others_are_refused(config, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv", [[], ["--out"], ["--out", "u", "--user", "Not A User"],
-                                  ["--out", "u", "--env-file", "etc/ivr.env"], ["--out", "u", "--web-port", "0"]])
+                                  ["--out", "u", "--env-file", "etc/ivr.env"], ["--out", "u", "--web-port", "0"],
+                                  ["--out", "u", "--forwarded-allow-ips", "proxy.example"],
+                                  ["--out", "u", "--forwarded-allow-ips", ","]])
 def test_usage_errors_exit_2(config, capsys, argv):
     assert ivr("--config", str(config), "systemd", *argv) == 2
     assert "error:" in capsys.readouterr().err
