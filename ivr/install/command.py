@@ -96,8 +96,13 @@ def cmd_doctor(args) -> int:
     s = loaded.settings
     queues = queues_used(loaded.hotlines)
     queues += [q for q in args.queue if q not in queues]
-    checks = asyncio.run(run_checks(s, queues, args.agi_host, args.agi_port, s.controller.agi_token(),
-                                    timeout=args.timeout))
-    for check in checks:
-        print(check.line(), flush=True)
-    return 0 if all(c.ok for c in checks) else 1
+    ok = True
+    for ami in s.asterisks:   # each Asterisk of ami: in turn; its name heads its lines when there are several
+        if len(s.asterisks) > 1:
+            print(f"== {ami.name} ({ami.host}:{ami.port})", flush=True)
+        checks = asyncio.run(run_checks(s, queues, args.agi_host, args.agi_port, s.controller.agi_token(),
+                                        timeout=args.timeout, ami=ami))
+        for check in checks:
+            print(check.line(), flush=True)
+        ok = ok and all(c.ok for c in checks)
+    return 0 if ok else 1

@@ -4,6 +4,10 @@ One line per check, `ok` or `FAIL`, with why and the fix:
 
 - login: the AMI user of config.yaml's `ami:` logs in (a wrong secret stops here).
 - version: CoreSettings' AsteriskVersion (20 or later; the engine is tested on 22).
+- systemname: CoreSettings' SystemName is the `name` config.yaml gives this Asterisk
+  (the calls carry the systemname, the queue records the name: they must agree). With
+  several Asterisks each needs one, all different: it is what keeps their unique ids
+  apart (main/channel.c prefixes them with it).
 - AMI write permissions: ListCommands lists only the actions this user may send,
   so each action the engine sends (asterisk_config.AMI_ACTIONS) must be there.
 - AMI read permissions: exact from `manager show user` when the user may send
@@ -102,9 +106,14 @@ class _DoctorAGI:
 
 
 async def run_checks(settings, queues: list[str], agi_host: str, agi_port: int, agi_token: str,
-                     timeout: float = 15) -> list[Check]:
+                     timeout: float = 15, ami=None) -> list[Check]:
+    """The checks of one Asterisk: `ami` (an AMISettings of settings.asterisks; default the first)."""
+    from dataclasses import replace
+
     from ..ami.client import AMIClient
 
+    if ami is not None:
+        settings = replace(settings, ami=ami)
     checks: list[Check] = []
     where = f"{settings.ami.host}:{settings.ami.port}"
     refused = await _login_refused(settings.ami)
@@ -124,6 +133,21 @@ async def run_checks(settings, queues: list[str], agi_host: str, agi_port: int, 
     finally:
         client.close()
     return checks
+
+
+def _systemname_check(settings, system: str) -> Check:
+    named = settings.ami.name
+    several = len(settings.asterisks) > 1
+    if named and system == named:
+        return Check("systemname", True, f"{system} (the name config.yaml gives it)")
+    if named:
+        return Check("systemname", False, f"Asterisk's systemname is {system or '(none)'!r} but config.yaml names it "
+                                          f"{named!r}: set systemname = {named} in asterisk.conf [options] (and "
+                                          "restart Asterisk), or the ami: entry's name to the systemname")
+    if several:   # config.yaml refuses an unnamed entry among several; kept for the record
+        return Check("systemname", False, "several Asterisks need a name each in config.yaml's ami:")
+    return Check("systemname", True, f"{system or '(none)'}; set systemname in asterisk.conf and ami.name before "
+                                     "adding a second Asterisk")
 
 
 async def _login_refused(ami) -> str:
@@ -176,6 +200,7 @@ async def _checks(client, seen, settings, queues, agi_host, agi_port, agi_token,
         else:
             out.append(Check("version", False, f"Asterisk {version or '(unknown)'}: the engine needs {MIN_MAJOR} "
                                                "or later and is tested on 22; upgrade Asterisk"))
+        out.append(_systemname_check(settings, core.get("SystemName", "") or ""))
     except AMIError as exc:
         out.append(Check("version", False, f"CoreSettings refused ({exc}): give the AMI user write = reporting"))
 

@@ -1,5 +1,10 @@
 """Build, configure, start and stop the Asterisk 22 chroot (`ivr sandbox`).
 
+A second Asterisk (`second()`, `ivr sandbox up --second`) runs from the same chroot
+with its own configuration directory (/etc/asterisk-b: `asterisk -C`), run, log,
+spool and astdb directories, its own systemname (`sandbox-b`, the first is
+`sandbox`), AMI port 5039 and SIP port 5062: two Asterisks serving one hotline.
+
 The chroot is built once by mmdebstrap and cached outside the checkout
 (default /var/cache/ivr/asterisk-sid, or $IVR_SANDBOX_DIR). prompts/ and the
 recordings directory are bind-mounted at the same absolute paths inside, so
@@ -17,7 +22,7 @@ import subprocess
 import sys
 import sysconfig
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import SandboxError
@@ -37,6 +42,41 @@ class Sandbox:
     project: Path          # the checkout: asterisk-conf/, dialplans/, prompts/
     state: Path            # var/sandbox: pid, log, secrets
     shared_dirs: tuple[Path, ...]  # bind-mounted at the same path inside
+    instance: str = ""     # "": the sandbox's Asterisk; "b": the second one (second())
+    ami_port: int = 5038
+    sip_port: int = 5060
+
+    @property
+    def systemname(self) -> str:
+        """asterisk.conf's systemname: the calls' and queue records' `asterisk`, and the
+        prefix of this Asterisk's unique ids."""
+        return f"sandbox-{self.instance}" if self.instance else "sandbox"
+
+    @property
+    def etc_dir(self) -> str:
+        """Its configuration directory inside the chroot."""
+        return f"/etc/asterisk-{self.instance}" if self.instance else "/etc/asterisk"
+
+    def _dir(self, path: str) -> str:
+        return f"{path}-{self.instance}" if self.instance else path
+
+    @property
+    def run_dir(self) -> Path:
+        """Its state directory outside (pid, log); the second's is inside the first's."""
+        return self.state / self.instance if self.instance else self.state
+
+    @property
+    def queue_log(self) -> Path:
+        """Its queue_log, as seen from outside the chroot."""
+        return self.root / self._dir("var/log/asterisk").lstrip("/") / "queue_log"
+
+    def second(self) -> "Sandbox":
+        """The second Asterisk of this chroot (`sandbox-b`, AMI 5039, SIP 5062)."""
+        return replace(self, instance="b", ami_port=5039, sip_port=5062)
+
+    def _asterisk_cmd(self, *args: str) -> list[str]:
+        conf = ["-C", f"{self.etc_dir}/asterisk.conf"] if self.instance else []
+        return ["chroot", str(self.root), "/usr/sbin/asterisk", *conf, *args]
 
     @property
     def asterisk(self) -> Path:
@@ -44,11 +84,11 @@ class Sandbox:
 
     @property
     def pid_file(self) -> Path:
-        return self.state / "asterisk.pid"
+        return self.run_dir / "asterisk.pid"
 
     @property
     def log_file(self) -> Path:
-        return self.state / "asterisk.log"
+        return self.run_dir / "asterisk.log"
 
     @classmethod
     def for_project(cls, project: Path, state: Path, extra_dirs=(), root: Path | None = None) -> "Sandbox":
@@ -140,10 +180,11 @@ class Sandbox:
     # -- configure -----------------------------------------------------------
 
     def install_config(self) -> None:
-        """Replace the chroot's /etc/asterisk with asterisk-conf/ and dialplans/."""
-        etc = self.root / "etc/asterisk"
+        """Replace the chroot's /etc/asterisk (the second's /etc/asterisk-b) with asterisk-conf/
+        and dialplans/, with this Asterisk's own directories, systemname and ports."""
+        etc = self.root / self.etc_dir.lstrip("/")
         dist = self.root / "etc/asterisk.dist"
-        if etc.exists() and not dist.exists():
+        if etc.exists() and not dist.exists() and not self.instance:
             etc.rename(dist)  # keep Debian's samples for reference
         shutil.rmtree(etc, ignore_errors=True)
         etc.mkdir(parents=True)
@@ -153,7 +194,7 @@ class Sandbox:
             text = src.read_text()
             for key, value in values.items():
                 text = text.replace(key, value)
-            (etc / src.name).write_text(text)
+            (etc / src.name).write_text(self._own(src.name, text))
         dialplans = etc / "ivr-dialplans"
         dialplans.mkdir()
         for src in sorted((self.project / "dialplans").glob("*.conf")):
@@ -163,7 +204,37 @@ class Sandbox:
             (dialplans / src.name).write_text(text)
         self._install_agi_script()
         for sub in ("run/asterisk", "var/log/asterisk", "var/spool/asterisk", "var/lib/asterisk"):
-            (self.root / sub).mkdir(parents=True, exist_ok=True)
+            (self.root / self._dir(sub)).mkdir(parents=True, exist_ok=True)
+
+    # What differs between the two Asterisks of the chroot, per file of asterisk-conf/.
+    _OWN_DIRS = ("astetcdir", "astrundir", "astlogdir", "astspooldir", "astdbdir")
+
+    def _own(self, name: str, text: str) -> str:
+        """This Asterisk's version of one asterisk-conf/ file: its systemname in asterisk.conf
+        (both), and for the second its directories and ports."""
+        if name == "asterisk.conf":
+            text = text.replace("[options]\n", f"[options]\nsystemname = {self.systemname}\n", 1)
+        if not self.instance:
+            return text
+        if name == "asterisk.conf":
+            # "(!)" makes [directories] a template, which Asterisk reads as no directories at all
+            # (the compiled-in defaults, the first Asterisk's): the second needs them real.
+            text = text.replace("[directories](!)", "[directories]")
+            lines = []
+            for line in text.splitlines():
+                key = line.split("=>")[0].strip()
+                if key in self._OWN_DIRS:
+                    # /var/run is an absolute link to /run: named through it, a directory made
+                    # from outside the chroot would land on the host's /run.
+                    value = line.split("=>")[1].strip().replace("/var/run/", "/run/")
+                    line = f"{key} => {self._dir(value)}"
+                lines.append(line)
+            text = "\n".join(lines) + "\n"
+        elif name == "manager.conf":
+            text = text.replace("port = 5038", f"port = {self.ami_port}")
+        elif name == "pjsip.conf":
+            text = text.replace("127.0.0.1:5060", f"127.0.0.1:{self.sip_port}")
+        return text
 
     def _install_agi_script(self) -> None:
         """agi-bin/ivr-agi.sh: classic AGI running the controller from the shared checkout."""
@@ -208,8 +279,7 @@ class Sandbox:
 
     def rx(self, command: str, timeout: float = 10) -> subprocess.CompletedProcess:
         """Run an Asterisk CLI command through the control socket."""
-        return subprocess.run(["chroot", str(self.root), "/usr/sbin/asterisk", "-rx", command],
-                              capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(self._asterisk_cmd("-rx", command), capture_output=True, text=True, timeout=timeout)
 
     def pid(self) -> int | None:
         try:
@@ -242,12 +312,12 @@ class Sandbox:
             self.rx("core reload")
             return
         self.build(out)
-        _check_ports_free()
+        _check_ports_free({self.ami_port: "AMI"}, {self.sip_port: "SIP"})
         self.install_config()
         self.mount()
-        self.state.mkdir(parents=True, exist_ok=True)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_file, "ab")
-        proc = subprocess.Popen(["chroot", str(self.root), "/usr/sbin/asterisk", "-f", "-n", "-q"],
+        proc = subprocess.Popen(self._asterisk_cmd("-f", "-n", "-q"),
                                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         self.pid_file.write_text(str(proc.pid))
@@ -283,7 +353,10 @@ class Sandbox:
                 while _alive(pid):
                     time.sleep(0.05)
         self.pid_file.unlink(missing_ok=True)
-        self.unmount()
+        # The two Asterisks share the chroot's mounts: the last one down unmounts.
+        other = replace(self, instance="") if self.instance else self.second()
+        if other.pid() is None:
+            self.unmount()
 
 
 def _alive(pid: int) -> bool:
@@ -315,15 +388,15 @@ def _is_mounted(target: Path) -> bool:
         return any(line.split()[1] == real for line in fh)
 
 
-def _check_ports_free() -> None:
-    for port, what in TCP_PORTS.items():
+def _check_ports_free(tcp: dict[int, str] = TCP_PORTS, udp: dict[int, str] = UDP_PORTS) -> None:
+    for port, what in tcp.items():
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 raise SandboxError(f"port {port} ({what}) on 127.0.0.1 is already taken by another process") from None
-    for port, what in UDP_PORTS.items():
+    for port, what in udp.items():
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
             try:
                 s.bind(("127.0.0.1", port))

@@ -6,6 +6,9 @@ from __future__ import annotations
 def add_sandbox_parser(subparsers) -> None:
     s = subparsers.add_parser("sandbox", help="real Asterisk 22 in a chroot")
     s.add_argument("action", choices=["up", "down", "status"])
+    s.add_argument("--second", action="store_true",
+                   help="the chroot's second Asterisk (systemname sandbox-b, AMI 5039, SIP 5062), "
+                        "for trying several Asterisks")
     s.set_defaults(func=cmd_sandbox)
 
 
@@ -18,12 +21,15 @@ def sandbox_for(settings):
 def cmd_sandbox(args) -> int:
     from ..cli_support import settings
     sb = sandbox_for(settings(args))
+    if args.second:
+        sb = sb.second()
     if args.action == "up":
         sb.up()
-        print(f"Asterisk is up: {sb.version()} (AMI 127.0.0.1:5038, SIP 127.0.0.1:5060, chroot {sb.root})")
+        print(f"Asterisk {sb.systemname} is up: {sb.version()} (AMI 127.0.0.1:{sb.ami_port}, "
+              f"SIP 127.0.0.1:{sb.sip_port}, chroot {sb.root})")
     elif args.action == "down":
         sb.down()
-        print("Asterisk is down")
+        print(f"Asterisk {sb.systemname} is down")
     else:
         if sb.is_up():
             print(f"up: {sb.version()} (chroot {sb.root})")

@@ -103,7 +103,11 @@ def open_engine(url: str, create: bool = True) -> Engine:
     elif url.startswith("postgresql"):
         # A server that does not answer (not one that refuses) must not hold a caller in
         # silence: give up connecting after a few seconds, and the data cache answers.
-        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+        try:
+            engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+        except ModuleNotFoundError as exc:   # the driver is an extra of the package
+            raise StoreError(f"{url.split('://')[0]}: the PostgreSQL driver is not installed ({exc.name}): "
+                             "pip install 'ivr[postgresql]'") from None
     else:
         engine = create_engine(url, pool_pre_ping=True)
     if create:

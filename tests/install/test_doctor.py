@@ -12,7 +12,7 @@ from support import E2E_CONFIG, ROOT, ivr_cli
 
 pytestmark = pytest.mark.asterisk
 
-CHECKS = ["AMI login", "version", "AMI write permissions", "AMI read permissions", "timestampevents", "modules",
+CHECKS = ["AMI login", "version", "systemname", "AMI write permissions", "AMI read permissions", "timestampevents", "modules",
           "queues", "FastAGI round trip"]
 
 

@@ -19,10 +19,11 @@ class FakeAMI:
     """Answers the doctor's actions as an Asterisk with these settings would."""
 
     def __init__(self, read=("agent", "call", "user"), actions=ALL_ACTIONS, timestamps=True,
-                 queues=("support",), mixmonitor=True, token="tok-0123456789abcdef"):
+                 queues=("support",), mixmonitor=True, token="tok-0123456789abcdef", systemname=""):
         self.read, self.actions, self.timestamps = set(read), set(actions), timestamps
         self.queues, self.mixmonitor, self.token = queues, mixmonitor, token
         self.waiters: list = []
+        self.systemname = systemname
 
     def emit(self, event: dict, klass: str) -> None:
         if klass not in self.read:
@@ -45,7 +46,7 @@ class FakeAMI:
         if name not in self.actions and name not in ("ListCommands", "QueueStatus"):
             raise AMIError(f"AMI {name} failed: Permission denied")
         if name == "CoreSettings":
-            return {"Response": "Success", "AsteriskVersion": "22.10.1"}
+            return {"Response": "Success", "AsteriskVersion": "22.10.1", "SystemName": self.systemname}
         if name == "ListCommands":
             return {"Response": "Success", **{a: "..." for a in self.actions}}
         if name == "UserEvent":
@@ -77,8 +78,10 @@ class FakeAMI:
         self.emit({"Event": "Hangup", "Uniqueid": action["OtherChannelId"]}, "call")
 
 
-def doctor(fake: FakeAMI, queues=("support",), token="tok-0123456789abcdef") -> dict[str, tuple[bool, str]]:
-    settings = SimpleNamespace(ami=SimpleNamespace(username="ivr"))
+def doctor(fake: FakeAMI, queues=("support",), token="tok-0123456789abcdef",
+           name: str = "") -> dict[str, tuple[bool, str]]:
+    ami = SimpleNamespace(username="ivr", name=name)
+    settings = SimpleNamespace(ami=ami, asterisks=(ami,))
     checks = asyncio.run(_checks(fake, [], settings, list(queues), "127.0.0.1", 0, token, 3))
     return {c.name: (c.ok, c.detail) for c in checks}
 
@@ -86,7 +89,7 @@ def doctor(fake: FakeAMI, queues=("support",), token="tok-0123456789abcdef") -> 
 def test_all_ok():
     found = doctor(FakeAMI())
     assert all(ok for ok, _ in found.values()), found
-    assert list(found) == ["version", "AMI write permissions", "AMI read permissions", "timestampevents",
+    assert list(found) == ["version", "systemname", "AMI write permissions", "AMI read permissions", "timestampevents",
                            "modules", "queues", "FastAGI round trip"]
 
 
@@ -117,3 +120,15 @@ def test_missing_mixmonitor_is_named():
 def test_another_token_is_named():
     ok, why = doctor(FakeAMI(token="someone-elses-token"))["FastAGI round trip"]
     assert not ok and "IVR_AGI_TOKEN" in why
+
+
+def test_a_systemname_other_than_the_configured_name_is_named_with_both():
+    found = doctor(FakeAMI(systemname="pbx-b"), name="pbx-a")
+    failed = {name: why for name, (ok, why) in found.items() if not ok}
+    assert list(failed) == ["systemname"]
+    assert "'pbx-b'" in failed["systemname"] and "'pbx-a'" in failed["systemname"]
+    assert "systemname = pbx-a" in failed["systemname"]          # the fix
+
+
+def test_the_same_systemname_as_configured_is_ok():
+    assert doctor(FakeAMI(systemname="pbx-a"), name="pbx-a")["systemname"] == (True, "pbx-a (the name config.yaml gives it)")
