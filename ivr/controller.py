@@ -169,6 +169,19 @@ class Controller:
         except Exception:  # the sweep must never stop the controller from serving
             log.exception("recordings sweep failed")
 
+    async def _build_report_summary(self) -> None:
+        """The reports' summary (ivr/reports/summary), built once for the configured service
+        level if it is not: after the migration that adds it, or a change of the threshold.
+        In the background: calls are served meanwhile, and the reports read the detail rows."""
+        from .reports.summary.store import ensure_built
+        try:
+            done = await asyncio.to_thread(ensure_built, self.engine, self.current.settings.queues.service_level_s)
+            if done is not None:
+                log.info("report summary built: %d summary row(s) from %d handle-time row(s) in %.1f s",
+                         done.hour_rows, done.handle_time_rows, done.seconds)
+        except Exception:   # reports fall back to the detail rows; serving goes on
+            log.exception("building the report summary failed (ivr report rebuild tries again)")
+
     async def _close_lost_calls(self) -> None:
         """Calls this controller left open when it died: the spool first (it may hold
         their ends), then whatever is still open is controller-lost."""
@@ -242,6 +255,7 @@ class Controller:
             consumer.start()
         watcher = asyncio.create_task(self._watch())
         sweep = asyncio.create_task(self._sweep_recordings())
+        summary = asyncio.create_task(self._build_report_summary())
         spool = asyncio.create_task(self._report_spool())
         log.info("FastAGI listening on %s:%d (menu version %s)", self.server.host, self.server.port,
                  self.current.menu.version)
@@ -251,6 +265,7 @@ class Controller:
         watcher.cancel()
         sweep.cancel()
         spool.cancel()
+        summary.cancel()
         log.info("draining %d call(s) in progress", len(self.server.sessions))
         left = await self.server.drain(self.current.settings.controller.drain_timeout)
         if left:

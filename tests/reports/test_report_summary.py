@@ -159,3 +159,18 @@ def test_rebuild_mends_a_tampered_summary(history):
     assert found[1].calls != detail[1].calls, "the tampering shows"
     rebuild(engine, SL)
     _all_same(engine)
+
+
+def test_serve_builds_the_summary_once_for_its_threshold(history):
+    """`ivr serve` calls ensure_built at start: a new or upgraded database gets its summary (the
+    reports then read it), the same threshold again changes nothing, a new one rebuilds."""
+    from ivr.reports.summary.store import ensure_built
+    year = (datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 4, 6, tzinfo=UTC))
+    assert summary_figures(history, *year, None, "queue", "UTC", SL) is None     # not built yet
+    built = ensure_built(history, SL)
+    assert built is not None and built.hour_rows > 0 and built.service_level_s == SL
+    assert summary_figures(history, *year, None, "queue", "UTC", SL) is not None
+    assert ensure_built(history, SL) is None
+    assert ensure_built(history, 30.0).service_level_s == 30.0
+    assert summary_figures(history, *year, None, "queue", "UTC", 30.0) is not None
+    assert summary_figures(history, *year, None, "queue", "UTC", SL) is None     # built for 30 s now

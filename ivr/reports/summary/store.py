@@ -161,6 +161,15 @@ def rebuild(engine: Engine, service_level_s: float) -> Rebuilt:
     return Rebuilt(rows, detail, service_level_s, time.perf_counter() - t0)
 
 
+def ensure_built(engine: Engine, service_level_s: float) -> Rebuilt | None:
+    """Rebuild unless the summary is already built for `service_level_s` (`ivr serve` calls it
+    at start, so a new or upgraded database gets its summary without anyone running `ivr
+    report rebuild`); None when it was. StoreError when the database refuses."""
+    with engine.connect() as conn:
+        built = conn.execute(select(ReportSummaryState.service_level_s).where(ReportSummaryState.id == 1)).scalar()
+    return None if built == service_level_s else rebuild(engine, service_level_s)
+
+
 # ---- reading it ----
 
 def _whole_hour(at: datetime | None) -> bool:
