@@ -165,9 +165,13 @@ def ensure_built(engine: Engine, service_level_s: float) -> Rebuilt | None:
     """Rebuild unless the summary is already built for `service_level_s` (`ivr serve` calls it
     at start, so a new or upgraded database gets its summary without anyone running `ivr
     report rebuild`); None when it was. StoreError when the database refuses."""
+    return None if _built_for(engine) == service_level_s else rebuild(engine, service_level_s)
+
+
+def _built_for(engine: Engine) -> float | None:
+    """The service-level threshold (seconds) the summary is built for; None: not built."""
     with engine.connect() as conn:
-        built = conn.execute(select(ReportSummaryState.service_level_s).where(ReportSummaryState.id == 1)).scalar()
-    return None if built == service_level_s else rebuild(engine, service_level_s)
+        return conn.execute(select(ReportSummaryState.service_level_s).where(ReportSummaryState.id == 1)).scalar()
 
 
 # ---- reading it ----
@@ -199,8 +203,7 @@ def summary_figures(engine: Engine, since: datetime | None, until: datetime | No
         return None
     if not (_whole_hour(since) and _whole_hour(until)):
         return None
-    with engine.connect() as conn:
-        built = conn.execute(select(ReportSummaryState.service_level_s).where(ReportSummaryState.id == 1)).scalar()
+    built = _built_for(engine)
     if built is None or built != service_level_s:
         return None
     refresh(engine)
