@@ -19,6 +19,19 @@ def add_callbacks_parser(subparsers) -> None:
     s.set_defaults(func=cmd_callbacks)
 
 
+def _check_queue(queue: str, queues_conf) -> None:
+    """--queue names a queue of queues.conf (a misspelt one would list nothing, silently);
+    when queues.conf cannot be read, any name is taken."""
+    from ..cli_support import usage
+    from .conf import queue_names
+    try:
+        known = queue_names(queues_conf)
+    except OSError:
+        return
+    if known and queue not in known:
+        usage(f"--queue {queue}: no such queue in {queues_conf} (it has: {', '.join(sorted(known))})")
+
+
 def _iso(value) -> str:
     return value.isoformat() if value is not None else "-"
 
@@ -29,7 +42,10 @@ def cmd_callbacks(args) -> int:
     from .store import attempts_of, list_callbacks, mark_done
     if args.action in ("done", "show") and args.id is None:
         usage(f"{args.action}: which request? (an id from `ivr callbacks list`)")
-    with database(settings(args)) as engine:
+    config = settings(args)
+    if args.queue:
+        _check_queue(args.queue, config.queues.queues_conf)
+    with database(config) as engine:
         if args.action == "done":
             done = mark_done(engine, args.id, f"cli:{getpass.getuser()}")
             print(f"callback request {done.id} ({done.caller_id}) done")

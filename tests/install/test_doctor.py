@@ -89,3 +89,24 @@ def test_least_privilege_user_passes_every_check(sandbox, e2e_settings, tmp_path
     assert list(lines) == CHECKS, res.stdout + res.stderr
     assert all(status == "ok" for status, _ in lines.values()), res.stdout
     assert res.returncode == 0
+
+
+def test_doctor_names_timestampevents_off_and_a_missing_queue_on_the_real_asterisk(sandbox, e2e_settings):
+    """The sandbox's own manager.conf with timestampevents off (Asterisk's default), reloaded,
+    and a queue the config asks for that Asterisk lacks: both named, nothing else."""
+    conf = sandbox.root / "etc/asterisk/manager.conf"
+    original = conf.read_text()
+    assert "timestampevents = yes" in original
+    conf.write_text(original.replace("timestampevents = yes", "timestampevents = no"))
+    try:
+        assert sandbox.rx("manager reload").returncode == 0
+        res = ivr_cli("doctor", "--queue", "ghost-queue")
+    finally:
+        conf.write_text(original)
+        sandbox.rx("manager reload")
+    lines = _lines(res.stdout)
+    failed = {name: why for name, (status, why) in lines.items() if status == "FAIL"}
+    assert set(failed) == {"timestampevents", "queues"}, res.stdout
+    assert "timestampevents = yes" in failed["timestampevents"]
+    assert failed["queues"].startswith("not in Asterisk: ghost-queue ")
+    assert res.returncode == 1
