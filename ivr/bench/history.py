@@ -27,6 +27,25 @@ in a live system, and written in chunks: executemany on SQLite, COPY on
 PostgreSQL. Memory stays flat whatever N. Deterministic for (N, days,
 seed, start). The database must hold no calls yet. A progress line goes to
 stderr only when it is a terminal.
+
+`python -m ivr.bench.history --scale K --from SOURCE_URL --db URL`: a larger
+data set made fast from a generated one (generating 10 M calls takes 40+
+minutes per database here): K copies of the source's calls, handle-time rows
+and callback requests, written into the (empty) database at URL by SQL alone
+(SQLite: ATTACH and INSERT ... SELECT; PostgreSQL: COPY (SELECT ...) TO STDOUT
+on the source streamed into COPY FROM STDIN, the two on the same server or
+not). Copy k (0 .. K-1) of a row: id `id * K + k` (so ids still grow with
+started_at, rows of the same time side by side as a live system writes them),
+unique_id suffixed `-k` (copy 0 keeps it; the handle-time rows and callback
+requests stay joined to their call), caller ids moved by k * 1,000,000 in the
+generator's pool (`+48` 500000000 + n: repeat callers stay at ~4 calls a
+number, as in a history generated at K times the calls). Same year, days,
+hours, queues, agents, outcomes and talk times: every distribution of the
+source, K times the volume. No steps (call_steps): the scaled set is for the
+handle-time reports and the call log, not the funnel. The secondary indexes
+are dropped for the load and created again after it (the same DDL), then
+ANALYZE; the report summary is left unbuilt (`ivr report rebuild`). The source
+is only read.
 """
 
 from __future__ import annotations
@@ -467,9 +486,173 @@ def generate(url: str, calls: int, days: int = 365, seed: int = 1, start: date =
         engine.dispose()
 
 
+# ---- scaled copies of a generated history ----
+
+SCALED = ((Call, "calls"), (HandleTimeRow, "handle_times"), (CallbackRequest, "callback_requests"))
+CALLER_STEP = 1_000_000   # the generator's caller pool is +48 500000000 + n, n < calls / 4
+
+
+def _copy_exprs(table, copies: int, pg: bool, s: str = "s", k: str = "c.k") -> list[str]:
+    """The SELECT list writing copy `k` of a row of `table` (aliased `s`)."""
+    out = []
+    for col in table.columns:
+        name = col.name
+        if name == "id":
+            out.append(f"{s}.id * {copies} + {k}")
+        elif name == "unique_id":
+            suffix = f"'-' || CAST({k} AS TEXT)"
+            out.append(f"CASE WHEN {k} = 0 THEN {s}.unique_id ELSE {s}.unique_id || {suffix} END")
+        elif name == "caller_id":
+            num = f"CAST(substr({s}.caller_id, 4) AS BIGINT)" if pg else f"CAST(substr({s}.caller_id, 4) AS INTEGER)"
+            moved = f"'+48' || CAST({num} + {k} * {CALLER_STEP} AS TEXT)"
+            out.append(f"CASE WHEN {k} > 0 AND {s}.caller_id LIKE '+485%' AND length({s}.caller_id) = 12 "
+                       f"THEN {moved} ELSE {s}.caller_id END")
+        else:
+            out.append(f"{s}.{name}")
+    return out
+
+
+def _secondary_indexes(conn, table: str, pg: bool) -> list[tuple[str, str]]:
+    """(name, DDL) of the table's indexes that no constraint owns (the primary key and UNIQUE
+    constraints stay in place)."""
+    if pg:
+        return [tuple(r) for r in conn.execute(text(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "JOIN pg_class t ON t.oid = x.indrelid WHERE t.relname = :t AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) ORDER BY 1"), {"t": table})]
+    return [tuple(r) for r in conn.execute(text(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t AND sql IS NOT NULL "
+        "ORDER BY name"), {"t": table})]
+
+
+def scale(url: str, source: str, copies: int, progress: bool = False) -> dict:
+    """Write `copies` copies of the generated history at `source` into the empty database at
+    `url` (the module's docstring says how); rows written per table and seconds."""
+    if copies < 1:
+        raise ValueError("--scale must be >= 1")
+    _check_schema()
+    pg = url.startswith("postgresql")
+    if pg != source.startswith("postgresql"):
+        raise ValueError("--scale copies between databases of the same kind (SQLite to SQLite, PostgreSQL "
+                         "to PostgreSQL)")
+    if not pg and not source.startswith("sqlite:///"):
+        raise ValueError(f"--from {source}: a sqlite:///path or postgresql URL")
+    t_start = time.perf_counter()
+
+    def say(msg: str) -> None:
+        if progress:
+            sys.stderr.write(f"  scale: {msg} ({time.perf_counter() - t_start:.0f} s)\n")
+            sys.stderr.flush()
+
+    engine = open_engine(url)
+    src_engine = open_engine(source, create=False) if pg else None
+    counts = {}
+    try:
+        with engine.connect() as conn:
+            if conn.execute(select(func.count()).select_from(Call.__table__)).scalar():
+                raise ValueError(f"{engine.url.render_as_string(hide_password=True)} already holds calls: "
+                                 "--scale writes into an empty database")
+        with engine.begin() as conn:
+            indexes = {t: _secondary_indexes(conn, t, pg) for _, t in SCALED}
+            for t, idx in indexes.items():
+                for name, _ in idx:
+                    conn.execute(text(f'DROP INDEX "{name}"'))
+        say(f"dropped {sum(map(len, indexes.values()))} secondary indexes for the load")
+        if pg:
+            counts = _scale_pg(engine, src_engine, copies, say)
+            with engine.begin() as conn:
+                conn.execute(text("SET maintenance_work_mem = '512MB'"))
+                for t, idx in indexes.items():
+                    for _, ddl in idx:
+                        conn.execute(text(ddl))
+                    say(f"{t}: {len(idx)} indexes created again")
+                for _, t in SCALED:
+                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), "
+                                      f"COALESCE((SELECT max(id) FROM {t}), 1))"))
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE"))   # as autovacuum leaves a table (visibility map)
+        else:   # the indexes too before the file goes back to WAL: no gigabytes of WAL
+            counts = _scale_sqlite(engine, source[len("sqlite:///"):], copies, say, indexes)
+        say("analyzed")
+        return dict(counts, copies=copies, seconds=round(time.perf_counter() - t_start, 1))
+    finally:
+        engine.dispose()
+        if src_engine is not None:
+            src_engine.dispose()
+
+
+def _scale_sqlite(engine, source_path: str, copies: int, say, indexes: dict) -> dict:
+    import os
+    if not os.path.exists(source_path):
+        raise ValueError(f"--from {source_path}: no such file")
+    counts = {}
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        raw.commit()
+        cur.execute("PRAGMA journal_mode=OFF")   # a new file, renamed into place by the caller when done
+        cur.execute("PRAGMA synchronous=OFF")
+        cur.execute("PRAGMA cache_size=-262144")
+        cur.execute("ATTACH DATABASE ? AS src", (source_path,))
+        cur.execute("CREATE TEMP TABLE bench_copies (k INTEGER PRIMARY KEY)")
+        cur.executemany("INSERT INTO bench_copies (k) VALUES (?)", [(k,) for k in range(copies)])
+        for model, t in SCALED:
+            cols = [c.name for c in model.__table__.columns]
+            exprs = _copy_exprs(model.__table__, copies, pg=False)
+            top = cur.execute(f"SELECT max(id) FROM src.{t}").fetchone()[0] or 0
+            step = 100_000
+            for lo in range(0, top, step):   # in id order: every page appended, ids growing
+                cur.execute(f"INSERT INTO {t} ({', '.join(cols)}) SELECT {', '.join(exprs)} FROM src.{t} AS s, "
+                            f"bench_copies AS c WHERE s.id > ? AND s.id <= ? ORDER BY s.id, c.k", (lo, lo + step))
+                raw.commit()
+            counts[t] = cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            say(f"{t}: {counts[t]:,} rows")
+        raw.commit()
+        cur.execute("DETACH DATABASE src")
+        for t, idx in indexes.items():
+            for _, ddl in idx:
+                cur.execute(ddl)
+            raw.commit()
+            say(f"{t}: {len(idx)} indexes created again")
+        cur.execute("ANALYZE")
+        raw.commit()
+        cur.execute("PRAGMA journal_mode=WAL")
+    finally:
+        raw.close()
+    return counts
+
+
+def _scale_pg(engine, src_engine, copies: int, say) -> dict:
+    counts = {}
+    src_raw, dst_raw = src_engine.raw_connection(), engine.raw_connection()
+    try:
+        scur, dcur = src_raw.cursor(), dst_raw.cursor()
+        for model, t in SCALED:
+            cols = [c.name for c in model.__table__.columns]
+            exprs = _copy_exprs(model.__table__, copies, pg=True)
+            query = (f"SELECT {', '.join(exprs)} FROM {t} AS s CROSS JOIN generate_series(0, {copies - 1}) AS c(k) "
+                     "ORDER BY s.id, c.k")
+            with scur.copy(f"COPY ({query}) TO STDOUT") as out, \
+                    dcur.copy(f"COPY {t} ({', '.join(cols)}) FROM STDIN") as inp:
+                for block in out:
+                    inp.write(block)
+            dst_raw.commit()
+            src_raw.rollback()
+            dcur.execute(f"SELECT count(*) FROM {t}")
+            counts[t] = dcur.fetchone()[0]
+            say(f"{t}: {counts[t]:,} rows")
+    finally:
+        src_raw.close()
+        dst_raw.close()
+    return counts
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ivr.bench.history", description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, required=True, help="number of calls")
+    parser.add_argument("--calls", type=int, help="number of calls")
+    parser.add_argument("--scale", type=int, metavar="K",
+                        help="instead of generating: K copies of the generated history at --from (see above)")
+    parser.add_argument("--from", dest="source", metavar="URL", help="with --scale: the generated history to copy")
     parser.add_argument("--db", required=True, help="database URL (sqlite:///path or postgresql+psycopg://...)")
     parser.add_argument("--days", type=int, default=365, help="days of history (default 365)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
@@ -477,6 +660,20 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"first local day (default {DEFAULT_START})")
     parser.add_argument("--no-steps", action="store_true", help="write no call_steps rows (calls and queues only)")
     args = parser.parse_args(argv)
+    if args.scale is not None:
+        if args.source is None or args.calls is not None:
+            parser.error("--scale K takes --from URL (and no --calls)")
+        try:
+            counts = scale(args.db, args.source, args.scale, progress=True)
+        except (ValueError, IVRError) as exc:
+            print(f"python -m ivr.bench.history: error: {exc}", file=sys.stderr)
+            return 1
+        print(f"wrote {counts['copies']} copies of the generated history at {args.source}: "
+              f"{counts['calls']:,} calls, {counts['handle_times']:,} handle-time rows, "
+              f"{counts['callback_requests']:,} callbacks, no steps, in {counts['seconds']} s")
+        return 0
+    if args.calls is None:
+        parser.error("--calls N is required (or --scale K --from URL)")
     if args.calls < 0:
         parser.error("--calls must be >= 0")
     if args.days < 1:

@@ -15,9 +15,14 @@ cached under var/bench/history/ (SQLite files) and in databases of the
 bench's own PostgreSQL (var/bench/pg, Unix socket only; or
 $IVR_BENCH_PG_URL, a server URL whose databases we may create), keyed by
 the number of calls and the seed. The default run covers 1 M calls
-(~8 M steps, ~0.6 M handle-time rows). IVR_BENCH_FULL=1 adds 10 M calls
-(written without steps: 80 M step rows would take hours to generate here)
-for the handle-time rows and the call log page. Reported, never asserted.
+(~8 M steps, ~0.6 M handle-time rows). IVR_BENCH_FULL=1 (or --full) adds
+the 10 M-row set for the handle-time rows and the call log page: 17 copies of
+the generated 1 M (`python -m ivr.bench.history --scale 17 --from ...`: 17 M
+calls, ~10.3 M handle-time rows, the same year and distributions, no steps;
+generating 10 M calls takes 40+ minutes per database here), cached as
+calls1000000-seed1-x17; every row of it says so. --full-only runs that set
+alone, --db=sqlite or --db=postgresql one database; IVR_BENCH_ROUNDS sets the
+rounds (default 3). Reported, never asserted.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ YEAR = (datetime(2025, 1, 1, tzinfo=WAW).astimezone(timezone.utc), datetime(2026
 SERVICE_LEVEL_S = 20.0
 ROUNDS = 3
 RESULTS = ROOT / "var/bench/reports.json"
+BASE_CALLS = 1_000_000
+COPIES = 17   # of the generated 1 M (606,014 handle-time rows): 10.3 M handle-time rows
 
 
 # --- data -----------------------------------------------------------------------------------------
@@ -74,6 +81,27 @@ def sqlite_db(calls: int, steps: bool = True) -> str:
             f.unlink(missing_ok=True)
         _say(f"  generating {path.relative_to(ROOT)} ({calls:,} calls; cached for later runs) ...")
         _generate(f"sqlite:///{part}", calls, steps)
+        part.rename(path)
+    return f"sqlite:///{path}"
+
+
+def _scale(source: str, url: str, copies: int) -> None:
+    cmd = [sys.executable, "-m", "ivr.bench.history", "--scale", str(copies), "--from", source, "--db", url]
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=ROOT)
+    _say(f"    copied in {time.perf_counter() - t0:.0f} s")
+
+
+def sqlite_scaled(copies: int) -> str:
+    """The cached SQLite file of `copies` copies of the generated 1 M history, made first if missing."""
+    source = sqlite_db(BASE_CALLS)
+    path = CACHE / f"{_name(BASE_CALLS, True)}-x{copies}.db"
+    if not path.exists():
+        part = path.with_name(path.name + ".part")
+        for f in (part, Path(f"{part}-wal"), Path(f"{part}-shm")):
+            f.unlink(missing_ok=True)
+        _say(f"  making {path.relative_to(ROOT)}: {copies} copies of the generated {BASE_CALLS:,} calls ...")
+        _scale(source, f"sqlite:///{part}", copies)
         part.rename(path)
     return f"sqlite:///{path}"
 
@@ -137,6 +165,28 @@ def pg_db(server_url_of, calls: int, steps: bool = True) -> str:
                 conn.execute(text(f'CREATE DATABASE "{name}_part"'))
                 _say(f"  generating PostgreSQL database {name} ({calls:,} calls; cached for later runs) ...")
                 _generate(server_url_of(name + "_part"), calls, steps)
+                conn.execute(text(f'ALTER DATABASE "{name}_part" RENAME TO "{name}"'))
+    finally:
+        admin.dispose()
+    return server_url_of(name)
+
+
+def pg_scaled(server_url_of, copies: int) -> str:
+    """The cached PostgreSQL database of `copies` copies of the generated 1 M history
+    (ivr_bench_calls1000000_seed1_x<copies>), made under a _part name first."""
+    from sqlalchemy import create_engine, text
+    source = pg_db(server_url_of, BASE_CALLS)
+    name = "ivr_bench_" + _name(BASE_CALLS, True).replace("-", "_") + f"_x{copies}"
+    admin = create_engine(server_url_of("postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            have = {r for (r,) in conn.execute(text("SELECT datname FROM pg_database"))}
+            if name not in have:
+                if name + "_part" in have:
+                    conn.execute(text(f'DROP DATABASE "{name}_part"'))
+                conn.execute(text(f'CREATE DATABASE "{name}_part"'))
+                _say(f"  making PostgreSQL database {name}: {copies} copies of the generated {BASE_CALLS:,} calls ...")
+                _scale(source, server_url_of(name + "_part"), copies)
                 conn.execute(text(f'ALTER DATABASE "{name}_part" RENAME TO "{name}"'))
     finally:
         admin.dispose()
@@ -263,7 +313,7 @@ def measure(job: str, url: str) -> dict:
 
 # --- the rows ---------------------------------------------------------------------------------------
 
-def _rows_for(db: str, url: str, calls: int, rounds: int, with_funnel: bool) -> list[dict]:
+def _rows_for(db: str, url: str, calls: int, rounds: int, with_funnel: bool, note: str = "") -> list[dict]:
     from sqlalchemy import func, select
 
     from ..store.db import open_engine
@@ -274,14 +324,15 @@ def _rows_for(db: str, url: str, calls: int, rounds: int, with_funnel: bool) -> 
         n_steps = conn.execute(select(func.count()).select_from(Step)).scalar() if with_funnel else 0
         n_calls = conn.execute(select(func.count()).select_from(Call)).scalar()
     engine.dispose()
+    ht_data, calls_data = f"{n_ht:,} handle-time rows{note}", f"{n_calls:,} calls{note}"
     rows = []
     # The summary (report_hours) built once for the bench's threshold, as `ivr report rebuild` does.
     _say(f"  {db} {calls:,} calls: summary rebuild ...")
     built = measure("rebuild", url)
-    rows.append({"db": db, "what": "summary rebuild (ivr report rebuild)", "data": f"{n_ht:,} handle-time rows",
+    rows.append({"db": db, "what": "summary rebuild (ivr report rebuild)", "data": ht_data,
                  "wall_s": built.get("wall_s"), "rss_mib": built.get("rss_mib"), "error": built.get("error"),
                  "hour_rows": built.get("hour_rows")})
-    pairs = [(f"handle times by {by}{how}", f"{job}-{by}", f"bare-{by}", "groups", f"{n_ht:,} handle-time rows")
+    pairs = [(f"handle times by {by}{how}", f"{job}-{by}", f"bare-{by}", "groups", ht_data)
              for by in ("queue", "agent") for how, job in ((" (summary)", "report"), (" (detail rows)", "detail"))]
     if with_funnel:
         pairs.append(("funnel", "funnel", "bare-funnel", "enter", f"{n_calls:,} calls, {n_steps:,} steps"))
@@ -295,7 +346,7 @@ def _rows_for(db: str, url: str, calls: int, rounds: int, with_funnel: bool) -> 
     _say(f"  {db} {calls:,} calls: call log page ...")
     pages = [measure("calls-page", url) for _ in range(rounds)]
     good = [p for p in pages if "error" not in p]
-    rows.append({"db": db, "what": "call log page (worst of 5 kinds)", "data": f"{n_calls:,} calls",
+    rows.append({"db": db, "what": "call log page (worst of 5 kinds)", "data": calls_data,
                  "wall_s": statistics.median(p["max_page_s"] for p in good) if good else None,
                  "rss_mib": max((p["rss_mib"] for p in good), default=None),
                  "pages_s": good[-1]["pages_s"] if good else None,
@@ -318,7 +369,7 @@ def _row(db: str, what: str, data: str, ours: list[dict], bare: list[dict], chec
     return row
 
 
-def print_rows(rows: list[dict]) -> None:
+def print_rows(rows: list[dict], rounds: int = ROUNDS) -> None:
     head = ("db", "what", "data", "wall s", "peak RSS MiB", "bare GROUP BY s", "bare RSS MiB", "x bare", "same")
     lines = [head]
     for r in rows:
@@ -330,7 +381,7 @@ def print_rows(rows: list[dict]) -> None:
                       + (f"  ERROR: {r['error']}" if r.get("error") else "")))
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     print("\nReports over a year of history (each in its own process; medians of "
-          f"{ROUNDS} interleaved runs, RSS the largest)")
+          f"{rounds} interleaved runs, RSS the largest)")
     for n, line in enumerate(lines):
         print("  " + "  ".join(c.ljust(w) if i < 3 or i == len(line) - 1 else c.rjust(w)
                                for i, (c, w) in enumerate(zip(line, widths))).rstrip())
@@ -347,14 +398,19 @@ def print_rows(rows: list[dict]) -> None:
                   + ", ".join(f"{k} {v:.3f}" for k, v in r["pages_s"].items()))
 
 
-def run(full: bool | None = None, rounds: int = ROUNDS) -> dict:
-    """Every row: SQLite and PostgreSQL at 1 M calls (and 10 M with IVR_BENCH_FULL=1)."""
-    full = os.environ.get("IVR_BENCH_FULL") == "1" if full is None else full
-    sizes = [(1_000_000, True)] + ([(10_000_000, False)] if full else [])
+def run(full: bool | None = None, rounds: int | None = None, full_only: bool = False,
+        dbs: tuple[str, ...] = ("sqlite", "postgresql")) -> dict:
+    """Every row: SQLite and PostgreSQL at 1 M calls (and the 10 M-row set with IVR_BENCH_FULL=1:
+    17 copies of the 1 M); full_only: the 10 M-row set alone."""
+    full = full_only or (os.environ.get("IVR_BENCH_FULL") == "1" if full is None else full)
+    rounds = rounds or int(os.environ.get("IVR_BENCH_ROUNDS", ROUNDS))
+    sizes = ([] if full_only else [BASE_CALLS]) + ([COPIES] if full else [])
     rows: list[dict] = []
     pg = None
     pg_url = os.environ.get("IVR_BENCH_PG_URL")
-    if pg_url:
+    if "postgresql" not in dbs:
+        url_of = None
+    elif pg_url:
         base = pg_url.rsplit("/", 1)[0]
         query = "?" + pg_url.split("?", 1)[1] if "?" in pg_url else ""
 
@@ -365,18 +421,32 @@ def run(full: bool | None = None, rounds: int = ROUNDS) -> dict:
         pg.start()
         url_of = pg.url
     try:
-        for calls, steps in sizes:
-            rows += _rows_for("SQLite", sqlite_db(calls, steps), calls, rounds, with_funnel=steps)
-            rows += _rows_for("PostgreSQL", pg_db(url_of, calls, steps), calls, rounds, with_funnel=steps)
+        for size in sizes:
+            if size == BASE_CALLS:
+                if "sqlite" in dbs:
+                    rows += _rows_for("SQLite", sqlite_db(size), size, rounds, with_funnel=True)
+                if url_of:
+                    rows += _rows_for("PostgreSQL", pg_db(url_of, size), size, rounds, with_funnel=True)
+            else:   # `size` copies of the generated 1 M
+                note = f" ({size} copies of the generated 1 M)"
+                calls = size * BASE_CALLS
+                if "sqlite" in dbs:
+                    rows += _rows_for("SQLite", sqlite_scaled(size), calls, rounds, with_funnel=False, note=note)
+                if url_of:
+                    rows += _rows_for("PostgreSQL", pg_scaled(url_of, size), calls, rounds, with_funnel=False,
+                                      note=note)
     finally:
         if pg is not None:
             pg.stop()
-    print_rows(rows)
-    result = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "full": full,
+    print_rows(rows, rounds)
+    result = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "full": full, "rounds": rounds,
               "window": [YEAR[0].isoformat(), YEAR[1].isoformat()], "rows": rows}
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2, default=str) + "\n")
-    print(f"  wrote {RESULTS.relative_to(ROOT)}")
+    out = RESULTS   # a partial run (one set, one database) beside the full one, not over it
+    if full_only or tuple(dbs) != ("sqlite", "postgresql"):
+        out = RESULTS.with_name(f"reports{'-x' + str(COPIES) if full_only else ''}-{'-'.join(dbs)}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    print(f"  wrote {out.relative_to(ROOT)}")
     return result
 
 
@@ -384,7 +454,8 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
         print(json.dumps(child(argv[1], argv[2]), default=str))
         return 0
-    run(full=True if "--full" in argv else None)
+    dbs = tuple(a.split("=", 1)[1] for a in argv if a.startswith("--db=")) or ("sqlite", "postgresql")
+    run(full=True if "--full" in argv else None, full_only="--full-only" in argv, dbs=dbs)
     return 0
 
 

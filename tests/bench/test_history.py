@@ -3,11 +3,13 @@ land through the project's schema and hang together."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from ivr.bench.history import generate
@@ -98,3 +100,66 @@ def test_command_line_and_refusal_of_a_filled_database(tmp_path):
     assert again.returncode == 1 and "already holds calls" in again.stderr and "Traceback" not in again.stderr
     bad = subprocess.run(cmd[:4] + ["-5"] + cmd[5:], capture_output=True, text=True)
     assert bad.returncode == 2 and "--calls must be >= 0" in bad.stderr
+
+
+def _index_names(engine, table):
+    from sqlalchemy import inspect
+    return sorted(i["name"] for i in inspect(engine).get_indexes(table))
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_scale_copies_a_generated_history(kind, tmp_path, request):
+    """--scale K: K copies of the calls, handle-time rows and callbacks (no steps), ids and
+    unique ids distinct, caller pools apart, every distribution the source's times K, the
+    indexes all there again, the source untouched."""
+    from ivr.bench.history import scale
+    from ivr.reports.store import handle_time_figures
+    if kind == "sqlite":
+        source, target = f"sqlite:///{tmp_path / 'src.db'}", f"sqlite:///{tmp_path / 'x3.db'}"
+    else:
+        server, base = request.getfixturevalue("postgres_server"), request.getfixturevalue("postgres_url")
+        names = [f"ivr_scale_{os.getpid()}_{n}" for n in ("src", "x3")]
+        for name in names:
+            server.run("dropdb", "--if-exists", name, check=False)
+            server.run("createdb", name)
+            request.addfinalizer(lambda name=name: server.run("dropdb", name, check=False))
+        db = base.split("@/")[1].split("?")[0]
+        source, target = (base.replace(f"@/{db}?", f"@/{n}?") for n in names)
+    generate(source, 800, days=14, seed=5)
+    done = scale(target, source, 3)
+    src, dst = open_engine(source), open_engine(target)
+    before, after = _counts(src), _counts(dst)
+    assert before["calls"] == 800 and before["call_steps"] > 0
+    assert after == {"calls": 3 * 800, "call_steps": 0, "handle_times": 3 * before["handle_times"],
+                     "callback_requests": 3 * before["callback_requests"]}
+    assert {k: done[k] for k in ("calls", "handle_times", "callback_requests")} == {
+        k: after[k] for k in ("calls", "handle_times", "callback_requests")}
+    with src.connect() as s, dst.connect() as d:
+        for m in (Call, HandleTimeRow, CallbackRequest):
+            assert d.execute(select(func.count(func.distinct(m.unique_id)))).scalar() == after[m.__tablename__]
+        # each handle-time row still belongs to its call (same unique id and caller)
+        joined = d.execute(select(func.count()).select_from(HandleTimeRow).join(
+            Call, (Call.unique_id == HandleTimeRow.unique_id) & (Call.caller_id == HandleTimeRow.caller_id))).scalar()
+        assert joined == after["handle_times"]
+        # repeat callers as in a history K times larger: three times the numbers, as many calls a number
+        assert d.execute(select(func.count(func.distinct(Call.caller_id)))).scalar() == \
+            3 * s.execute(select(func.count(func.distinct(Call.caller_id)))).scalar()
+        for col in (Call.outcome, Call.hotline, HandleTimeRow.outcome, HandleTimeRow.agent):
+            src_mix = dict(s.execute(select(col, func.count()).group_by(col)).all())
+            assert dict(d.execute(select(col, func.count()).group_by(col)).all()) == {k: 3 * v for k, v in src_mix.items()}
+        started = [t for (t,) in d.execute(select(Call.started_at).order_by(Call.id))]
+        assert started == sorted(started)   # ids still grow with time
+    for table in ("calls", "handle_times", "callback_requests"):
+        assert _index_names(dst, table) == _index_names(src, table)
+    window = (datetime(2024, 12, 1, tzinfo=timezone.utc), datetime(2025, 2, 1, tzinfo=timezone.utc))
+    groups_src, total_src = handle_time_figures(src, *window, by="queue", service_level_s=20.0)
+    groups_dst, total_dst = handle_time_figures(dst, *window, by="queue", service_level_s=20.0)
+    assert [(g.key, 3 * g.calls, 3 * g.answered, 3 * g.answered_in_sl, g.longest_wait_s) for g in groups_src] == \
+        [(g.key, g.calls, g.answered, g.answered_in_sl, g.longest_wait_s) for g in groups_dst]
+    assert abs(total_dst.talk_s - 3 * total_src.talk_s) < 1e-3
+    assert _counts(src) == before   # the source is only read
+    src.dispose()
+    dst.dispose()
+    again = subprocess.run([sys.executable, "-m", "ivr.bench.history", "--scale", "2", "--from", source,
+                            "--db", target], capture_output=True, text=True)
+    assert again.returncode == 1 and "already holds calls" in again.stderr
