@@ -49,6 +49,12 @@ test: setup
 bench: setup
 	@$(BIN)/python -m ivr.bench
 
+# Two controllers and the sandbox Asterisk under 200 concurrent calls, then one controller
+# SIGKILLed under load (ivr/bench/soak.py): about 2 minutes; var/bench/soak.json.
+.PHONY: soak
+soak: setup
+	@$(BIN)/python -m ivr.bench.soak
+
 sandbox-up: setup
 	@$(BIN)/ivr sandbox up
 
