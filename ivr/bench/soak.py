@@ -391,6 +391,7 @@ async def soak(n: int, db_url: str, sandbox, settings) -> dict:
         await asyncio.sleep(1.0)   # the last rows written
         wall = time.monotonic() - t0
         cpu1 = {k: cpu_seconds(p) for k, p in pids.items()}
+        loadavg = os.getloadavg()[0]   # the box's run queue: a saturated one shows in every latency
         sandbox.rx("agi set debug off")
         load = outcomes(driver, engine, first)
         cpu = {k: cpu1[k] - cpu0[k] for k in cpu0}
@@ -398,7 +399,7 @@ async def soak(n: int, db_url: str, sandbox, settings) -> dict:
         both = cpu["soak-a"] + cpu["soak-b"]
         result["load"] = {
             **load, "placed_in_s": round(placed_s, 2), "peak_in_progress": peak, "still_up": len(stuck),
-            "wall_s": round(wall, 1),
+            "wall_s": round(wall, 1), "loadavg_1min": round(loadavg, 2),
             "cpu_s": {k: round(v, 2) for k, v in cpu.items()},
             "cpu_ms_per_call": {
                 "controllers": _r(both / n * 1000),
@@ -506,6 +507,7 @@ def table(res: dict) -> str:
     rows_ = [
         ("calls at once (peak)", f"{ld['peak_in_progress']} of {res['calls']} (placed over {ld['placed_in_s']} s)"),
         ("phase 1: served / dropped", f"{ld['served']} / {ld['dropped']}  (by {ld['served_by']})"),
+        ("load average at its end", f"{ld['loadavg_1min']} on {os.cpu_count()} CPUs"),
         ("controller CPU per call", f"{cpm['controllers']} ms (soak-a {cpm['soak-a']}, soak-b {cpm['soak-b']})"),
         ("Asterisk CPU per call", f"{cpm['asterisk']} ms ({ld['asterisk_per_controller_cpu']}x the controllers')"),
         ("  the same above idle", f"controllers {ld['cpu_ms_per_call_above_idle']['controllers']} ms, Asterisk "
