@@ -85,10 +85,11 @@ def load(args) -> Loaded:
 
 
 @contextmanager
-def database(settings: Settings) -> Iterator[Engine]:
-    """The configured database, migrated; its connections closed at the end."""
+def database(settings: Settings, must_exist: bool = False) -> Iterator[Engine]:
+    """The configured database, migrated; its connections closed at the end. `must_exist`: a
+    command that only reads refuses a SQLite file that is not there (ivr.store.db.open_engine)."""
     from .store.db import open_engine
-    engine = open_engine(settings.database_url)
+    engine = open_engine(settings.database_url, must_exist=must_exist)
     try:
         yield engine
     finally:

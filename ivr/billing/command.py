@@ -51,7 +51,7 @@ def cmd_billing(args) -> int:
     month = Month.parse(args.month)
     loaded = load(args)
     plans = load_plans(loaded.settings.raw, str(loaded.settings.path))
-    with database(loaded.settings) as engine:
+    with database(loaded.settings, must_exist=True) as engine:
         if not args.client:
             rows = _every_client(engine, loaded.hotlines, plans, month)
             if args.format == "json":   # amounts as exact decimal strings

@@ -54,6 +54,8 @@ class Month:
         m = _MONTH.fullmatch(text.strip())
         if not m:
             raise IVRError(f"--month {text!r}: use YYYY-MM, e.g. 2026-11")
+        if not 1 < int(m[1]) < 9999:   # its bounds in any zone must be dates Python can hold
+            raise IVRError(f"--month {text!r}: out of range (years 0002 to 9998)")
         return cls(int(m[1]), int(m[2]))
 
     def __str__(self) -> str:

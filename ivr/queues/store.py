@@ -78,6 +78,12 @@ class QueueStay:
     wrapup_s: float
 
 
+def has_records_of(engine: Engine, queue: str) -> bool:
+    """Whether any handle-time record is of `queue` (an index seek, not a scan)."""
+    with engine.connect() as conn:
+        return conn.execute(select(HandleTimeRow.id).where(HandleTimeRow.queue == queue).limit(1)).first() is not None
+
+
 def stays_of_call(engine: Engine, unique_id: str) -> list[QueueStay]:
     """The call's handle-time records, in the order it joined the queues."""
     t = HandleTimeRow

@@ -23,7 +23,7 @@ from typing import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import CommandLineError, IVRError
-from ..store.window import parse_when, utc
+from ..store.window import in_range, parse_when, utc
 
 
 def mean(values: list[float]) -> float | None:
@@ -108,4 +108,6 @@ def parse_local_when(option: str, text: str | None, tz: str | None) -> datetime 
     if value is None or tz is None:
         return value
     given = datetime.fromisoformat(text)
-    return utc(given.replace(tzinfo=ZoneInfo(tz))) if given.tzinfo is None else value
+    if given.tzinfo is not None:
+        return value
+    return in_range(option, text, lambda: utc(given.replace(tzinfo=ZoneInfo(tz))))

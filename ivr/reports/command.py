@@ -74,7 +74,9 @@ def cmd_report(args) -> int:
         raise IVRError(str(exc)) from None
     if since and until and since >= until:
         raise IVRError(f"--since {args.since!r} must be before --until {args.until!r}")
-    with database(config) as engine:
+    with database(config, must_exist=True) as engine:
+        if args.queue is not None:
+            _check_queue(engine, args.queue, config.queues.queues_conf)
         rows, meta, title, notes = _run(args, engine, since, until, config.queues.service_level_s, tz or "UTC")
     heading = report_heading(title, tz, args.hotline, args.client, notes)
     if args.format == "json":
@@ -118,6 +120,22 @@ def _check(args) -> None:
             usage(f"rebuild recomputes the whole summary and prints one line: {', '.join(given)} do not apply")
 
 
+def _check_queue(engine, queue: str, queues_conf) -> None:
+    """--queue names a queue of queues.conf or of the stored records (a queue since removed):
+    a misspelt one would report zeros. IVRError (exit 1, as an unknown --hotline) naming the
+    queues.conf ones."""
+    from ..queues.conf import queue_names
+    from ..queues.store import has_records_of
+    try:
+        known = queue_names(queues_conf)
+    except OSError:
+        known = set()
+    if queue in known or has_records_of(engine, queue):
+        return
+    raise IVRError(f"--queue {queue!r}: no such queue in queues.conf or in the records"
+                   + (f" (queues.conf has: {', '.join(sorted(known))})" if known else ""))
+
+
 def _rebuild(args) -> int:
     """`ivr report rebuild`: recompute the handle-time summary (every UTC hour, ivr/reports/summary)
     for the configured `queues.service_level_s`; one line out. StoreError (exit 1) if the
@@ -125,7 +143,7 @@ def _rebuild(args) -> int:
     from ..cli_support import database, settings
     from .summary.store import rebuild
     config = settings(args)
-    with database(config) as engine:
+    with database(config, must_exist=True) as engine:
         done = rebuild(engine, config.queues.service_level_s)
     print(f"report summary rebuilt: {done.hour_rows:,} hour rows from {done.handle_time_rows:,} handle-time rows "
           f"(SL {done.service_level_s:g} s) in {done.seconds:.1f} s")

@@ -108,7 +108,6 @@ def _png(rows: list, path: Path, meta: dict, title: str) -> None:
         ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
     extra = ", ".join(f"{k} {cell(v)}" for k, v in meta.items())
     fig.suptitle(" · ".join(t for t in (title, extra) if t))
-    path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, format="png", dpi=100)
 
 

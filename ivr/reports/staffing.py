@@ -122,7 +122,7 @@ def cmd_staffing(args) -> int:
     config = settings(args)
     tz = client_timezone(config.raw, args.client or "")
     since, until = month_window(args.month, tz)
-    with database(config) as engine:
+    with database(config, must_exist=True) as engine:
         calls = queued_calls(engine, args.queue, since, until)
     rows, meta = staffing(calls, tz, interval_min=args.interval, target=args.service_level, within_s=args.within,
                           max_occupancy=args.max_occupancy, days=args.days)
@@ -159,5 +159,4 @@ def chart(rows: list[StaffingRow], path: Path, title: str) -> None:
         more, more_names = sl.get_legend_handles_labels()
         sl.legend(handles + more, names + more_names, loc="upper left", fontsize="small")
     fig.suptitle(title)
-    path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, format="png", dpi=100)

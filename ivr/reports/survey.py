@@ -89,7 +89,7 @@ def cmd_survey(args) -> int:
     config = settings(args)
     tz = client_timezone(config.raw, args.client or "")
     since, until = month_window(args.month, tz)
-    with database(config) as engine:
+    with database(config, must_exist=True) as engine:
         found = answers(engine, since, until, client=args.client or "", queue=args.queue or "")
     rows = survey_rows(found, tz)
     title = f"survey {args.client or 'all clients'} {args.month}"
@@ -130,5 +130,4 @@ def chart(rows: list[SurveyRow], path: Path, title: str) -> None:
         ax.set_ylim(0, max(r.scale for r in rows) + 0.5)
         ax.legend(loc="upper left", fontsize="small")
     fig.suptitle(title)
-    path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, format="png", dpi=100)

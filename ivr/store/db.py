@@ -7,7 +7,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -77,8 +77,37 @@ def _add_missing_columns(conn, insp) -> None:
                 conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{col.name}" {kind}')
 
 
-def open_engine(url: str, create: bool = True) -> Engine:
-    """An engine for url with the schema in place; StoreError if unreachable."""
+def open_engine(url: str, create: bool = True, must_exist: bool = False) -> Engine:
+    """An engine for url with the schema in place; StoreError if unreachable, if the URL is
+    not one SQLAlchemy can use (naming it: it comes from IVR_DATABASE_URL or database.url), or,
+    with `must_exist` (the commands that only read), if the SQLite file is not there: a
+    mistyped path would otherwise be a new, empty database reporting zeros."""
+    if must_exist and url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+        raise StoreError(f"no database at {url[len('sqlite:///'):]} (database.url or IVR_DATABASE_URL): "
+                         "nothing has been stored there yet; check the path")
+    try:
+        engine = _engine(url)
+    except ModuleNotFoundError as exc:   # the driver is an extra of the package
+        if url.startswith("postgresql"):
+            raise StoreError(f"{url.split('://')[0]}: the PostgreSQL driver is not installed ({exc.name}): "
+                             "pip install 'ivr[postgresql]'") from None
+        raise StoreError(f"database URL {_shown(url)}: its driver ({exc.name}) is not installed; the engine "
+                         "runs on sqlite:///PATH or postgresql+psycopg://USER@HOST/DB") from None
+    except SQLAlchemyError as exc:   # not a URL, or a dialect SQLAlchemy does not know
+        raise StoreError(f"database URL {_shown(url)} (database.url or IVR_DATABASE_URL): "
+                         f"{str(exc).splitlines()[0]}; use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB") from None
+    return _migrated(engine) if create else engine
+
+
+def _shown(url: str) -> str:
+    """The URL without its password."""
+    try:
+        return repr(make_url(url).render_as_string(hide_password=True))
+    except Exception:   # not even a URL
+        return repr(url)
+
+
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
@@ -103,17 +132,16 @@ def open_engine(url: str, create: bool = True) -> Engine:
     elif url.startswith("postgresql"):
         # A server that does not answer (not one that refuses) must not hold a caller in
         # silence: give up connecting after a few seconds, and the data cache answers.
-        try:
-            engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
-        except ModuleNotFoundError as exc:   # the driver is an extra of the package
-            raise StoreError(f"{url.split('://')[0]}: the PostgreSQL driver is not installed ({exc.name}): "
-                             "pip install 'ivr[postgresql]'") from None
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    if create:
-        try:
-            migrate(engine)
-        except SQLAlchemyError as exc:
-            raise StoreError(f"cannot open the database {engine.url.render_as_string(hide_password=True)}: "
-                             f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}") from None
+    return engine
+
+
+def _migrated(engine: Engine) -> Engine:
+    try:
+        migrate(engine)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot open the database {engine.url.render_as_string(hide_password=True)}: "
+                         f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}") from None
     return engine

@@ -33,7 +33,16 @@ def parse_when(option: str, text: str | None) -> datetime | None:
                          "(e.g. 2026-11-23 or 2026-11-23T10:00Z)") from None
     if len(text) <= 10:  # a bare date: midnight UTC, whatever the local zone
         value = datetime.combine(value.date(), time(), timezone.utc)
-    return utc(value)
+    return in_range(option, text, lambda: utc(value))
+
+
+def in_range(option: str, text: str, convert):
+    """convert(), or ValueError naming the option when the instant falls outside the years
+    Python's datetime holds (9999-12-31T23:00-05:00 is in year 10000 in UTC)."""
+    try:
+        return convert()
+    except (OverflowError, ValueError):
+        raise ValueError(f"{option} {text!r}: out of range (years 0001 to 9999 in UTC)") from None
 
 
 def window(stmt: "Select", column, since: datetime | None, until: datetime | None) -> "Select":

@@ -123,7 +123,7 @@ def assert_png(path):
 
 
 def test_png_handle_times_by_hour(ht_engine, tmp_path):
-    out = tmp_path / "charts" / "hours.png"
+    out = tmp_path / "hours.png"
     message = render(handle_times(ht_engine, by="hour"), "png", out, title="handle times by hour")
     assert message == f"chart written: {out}"
     assert_png(out)
