@@ -182,6 +182,23 @@ class Controller:
         except Exception:   # reports fall back to the detail rows; serving goes on
             log.exception("building the report summary failed (ivr report rebuild tries again)")
 
+    def _claim_id(self) -> None:
+        """Hold this controller's id for as long as it runs (the fold-leadership lock kind: a
+        PostgreSQL advisory lock, or a lock file on SQLite), so that a second controller given
+        the same id (a cloned host, a copied config) refuses to start instead of closing the
+        first one's calls in progress as controller-lost. IVRError names the id."""
+        from .queues.leadership import lock_for
+        settings = self.current.settings
+        self.id_lock = lock_for(self.engine, settings.state_dir, f"controller-{self.owner}", self.owner)
+        try:
+            held = self.id_lock.try_acquire()
+        except Exception:   # the database is away: the spool and the sweep cope; serve anyway
+            log.warning("could not check that controller id %s is not already running", self.owner)
+            return
+        if not held:
+            raise IVRError(f"controller id {self.owner!r} is already running (another `ivr serve` with this "
+                           "controller.id holds it): give each controller its own controller.id")
+
     async def _close_lost_calls(self) -> None:
         """Calls this controller left open when it died: the spool first (it may hold
         their ends), then whatever is still open is controller-lost."""
@@ -247,6 +264,7 @@ class Controller:
         loop.add_signal_handler(signal.SIGTERM, stop.set)
         loop.add_signal_handler(signal.SIGINT, stop.set)
         loop.add_signal_handler(signal.SIGHUP, lambda: self.reload("SIGHUP"))
+        self._claim_id()
         await self._close_lost_calls()
         await self.server.start()
         from .live.health import start_endpoint
@@ -282,6 +300,8 @@ class Controller:
         self.surveys.close()
         for consumer in self.consumers:
             consumer.close()
+        if getattr(self, "id_lock", None) is not None:
+            self.id_lock.release()
         if endpoint is not None:
             await endpoint.stop()
 
