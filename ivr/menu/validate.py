@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from yaml.nodes import MappingNode, Node as YNode, ScalarNode, SequenceNode
 
-from ..config import AMISettings, ControllerSettings, LiveSettings, QueueSettings, RecordingSettings
+from ..config import NAME_RE, AMISettings, ControllerSettings, LiveSettings, QueueSettings, RecordingSettings
 from ..errors import ConfigError
 from ..yamlguard import check_yaml
 from ..queues.conf import queue_names
@@ -479,6 +479,9 @@ def _check_ami_list(doc: _Doc, seq: SequenceNode, allowed: tuple[str, ...]) -> N
         name = _text(fields["name"][1]) if "name" in fields else None
         if not name:
             doc.error(entry, f"ami[{i}]: no name (its Asterisk's systemname, which tells the Asterisks apart)")
+        elif not NAME_RE.fullmatch(name):
+            doc.error(fields["name"][1], f"ami[{i}]: name {name!r} must be an Asterisk systemname: letters, "
+                                         "digits, '.', '_' or '-', at most 64")
         elif name in names:
             doc.error(fields["name"][1], f"ami[{i}]: the name {name!r} is taken by the entry at line "
                                          f"{names[name].start_mark.line + 1}")
