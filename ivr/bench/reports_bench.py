@@ -150,11 +150,10 @@ class BenchPostgres:
         return f"postgresql+psycopg://postgres@/{db}?host={self.sock}&port={PG_PORT}"
 
 
-def pg_db(server_url_of, calls: int, steps: bool = True) -> str:
-    """The cached PostgreSQL history database's URL (database ivr_bench_<calls>_<seed>), generated
-    under a _part name first and renamed when complete."""
+def _cached_pg(server_url_of, name: str, what: str, make) -> str:
+    """The URL of database `name`, made first if missing: `make(url)` fills it under a _part
+    name, renamed when complete, so an interrupted run never leaves a half-filled cache."""
     from sqlalchemy import create_engine, text
-    name = "ivr_bench_" + _name(calls, steps).replace("-", "_")
     admin = create_engine(server_url_of("postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -163,34 +162,28 @@ def pg_db(server_url_of, calls: int, steps: bool = True) -> str:
                 if name + "_part" in have:
                     conn.execute(text(f'DROP DATABASE "{name}_part"'))
                 conn.execute(text(f'CREATE DATABASE "{name}_part"'))
-                _say(f"  generating PostgreSQL database {name} ({calls:,} calls; cached for later runs) ...")
-                _generate(server_url_of(name + "_part"), calls, steps)
+                _say(f"  {what} PostgreSQL database {name} ...")
+                make(server_url_of(name + "_part"))
                 conn.execute(text(f'ALTER DATABASE "{name}_part" RENAME TO "{name}"'))
     finally:
         admin.dispose()
     return server_url_of(name)
+
+
+def pg_db(server_url_of, calls: int, steps: bool = True) -> str:
+    """The cached PostgreSQL history database's URL (database ivr_bench_<calls>_<seed>)."""
+    name = "ivr_bench_" + _name(calls, steps).replace("-", "_")
+    return _cached_pg(server_url_of, name, f"generating ({calls:,} calls; cached for later runs)",
+                      lambda url: _generate(url, calls, steps))
 
 
 def pg_scaled(server_url_of, copies: int) -> str:
     """The cached PostgreSQL database of `copies` copies of the generated 1 M history
-    (ivr_bench_calls1000000_seed1_x<copies>), made under a _part name first."""
-    from sqlalchemy import create_engine, text
+    (ivr_bench_calls1000000_seed1_x<copies>)."""
     source = pg_db(server_url_of, BASE_CALLS)
     name = "ivr_bench_" + _name(BASE_CALLS, True).replace("-", "_") + f"_x{copies}"
-    admin = create_engine(server_url_of("postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            have = {r for (r,) in conn.execute(text("SELECT datname FROM pg_database"))}
-            if name not in have:
-                if name + "_part" in have:
-                    conn.execute(text(f'DROP DATABASE "{name}_part"'))
-                conn.execute(text(f'CREATE DATABASE "{name}_part"'))
-                _say(f"  making PostgreSQL database {name}: {copies} copies of the generated {BASE_CALLS:,} calls ...")
-                _scale(source, server_url_of(name + "_part"), copies)
-                conn.execute(text(f'ALTER DATABASE "{name}_part" RENAME TO "{name}"'))
-    finally:
-        admin.dispose()
-    return server_url_of(name)
+    return _cached_pg(server_url_of, name, f"making ({copies} copies of the generated {BASE_CALLS:,} calls)",
+                      lambda url: _scale(source, url, copies))
 
 
 # --- what a child measures --------------------------------------------------------------------------
